@@ -14,7 +14,8 @@
 //
 // Usage:
 //   node count.mjs --data DIR --reference DIR --from 2012 --to 2023
-//                  [--age-limit 22] [--threads 2] [--out FILE.json]
+//                  [--age-limit 22] [--threads 2] [--out FILE.json] [--explain]
+// --explain prints DuckDB's EXPLAIN ANALYZE of the count to stderr first (then counts).
 // Timings (load, compute) go to stderr.
 
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -28,17 +29,18 @@ const FIELDS = ['A', 'B1', 'B2', 'B3', 'B', 'C_VO', 'C_MBO', 'C_VAVO', 'C_HO',
 function usage(msg) {
   if (msg) process.stderr.write(`count.mjs: ${msg}\n`);
   process.stderr.write('usage: node count.mjs --data DIR --reference DIR --from YEAR --to YEAR ' +
-    '[--age-limit 22] [--threads 2] [--out FILE.json]\n');
+    '[--age-limit 22] [--threads 2] [--out FILE.json] [--explain]\n');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { ageLimit: 22, threads: 2, out: null };
+  const opts = { ageLimit: 22, threads: 2, out: null, explain: false };
   const names = {
     '--data': 'data', '--reference': 'reference', '--from': 'from', '--to': 'to',
     '--age-limit': 'ageLimit', '--threads': 'threads', '--out': 'out',
   };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--explain') { opts.explain = true; continue; }
     const key = names[argv[i]];
     if (!key) usage(`unknown argument ${argv[i]}`);
     if (i + 1 >= argv.length) usage(`${argv[i]} needs a value`);
@@ -96,6 +98,13 @@ WITH years AS (
          make_date(T::INTEGER + 1, 10, 1)  AS d1,        -- teldatum T+1
          make_date(T::INTEGER + 1, 12, 31) AS sk_until   -- last day for a (late) SK
   FROM range(${from}, ${to + 1}) r(T)
+),
+-- The region of each municipality code in each school year (the mapping is versioned).
+region_of AS (
+  SELECT y.T, mu.code, mu.region
+  FROM years y
+  JOIN municipalities mu
+    ON y.T BETWEEN mu.first_year AND coalesce(mu.last_year, 9999)
 ),
 -- A: funded VO/MBO/VAVO enrolments active on teldatum T, minus VO newcomer and VO
 -- international enrolments, of persons younger than the age limit on teldatum T.
@@ -213,9 +222,7 @@ classified AS (
   LEFT JOIN enr1              USING (T, person_id)
   LEFT JOIN dip               USING (T, person_id)
   -- region of the residence on teldatum T, mapping valid for school year T
-  LEFT JOIN municipalities mu
-    ON mu.code = res.municipality0
-   AND m.T >= mu.first_year AND (mu.last_year IS NULL OR m.T <= mu.last_year)
+  LEFT JOIN region_of mu ON mu.T = m.T AND mu.code = res.municipality0
 ),
 cube AS (
   SELECT T, region, sector, category,
@@ -287,7 +294,12 @@ async function main() {
     MUNICIPALITIES);
   const t1 = performance.now();
 
-  const reader = await con.runAndReadAll(countSql(opts.from, opts.to, opts.ageLimit));
+  const sql = countSql(opts.from, opts.to, opts.ageLimit);
+  if (opts.explain) {
+    const plan = await con.runAndReadAll(`EXPLAIN ANALYZE ${sql}`);
+    for (const row of plan.getRows()) process.stderr.write(`${row[1]}\n`);
+  }
+  const reader = await con.runAndReadAll(sql);
   const rows = reader.getRowObjects();
   const t2 = performance.now();
 
