@@ -1,0 +1,164 @@
+#include "core/csv_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/file_util.h"
+
+namespace vsv {
+
+CsvCursor::CsvCursor(std::string_view file_name, std::string_view data, int64_t first_line)
+    : file_name_(file_name), data_(data), line_(first_line) {}
+
+Result<bool> CsvCursor::Next(CsvRecord* record) {
+  record->fields.clear();
+  const size_t n = data_.size();
+  while (pos_ < n) {  // skip blank lines ("\n" or "\r\n")
+    if (data_[pos_] == '\n') { ++pos_; ++line_; continue; }
+    if (data_[pos_] == '\r' && pos_ + 1 < n && data_[pos_ + 1] == '\n') {
+      pos_ += 2; ++line_; continue;
+    }
+    break;
+  }
+  if (pos_ >= n) return false;
+  record->line = line_;
+  // Quoted fields are unescaped into scratch_, which may grow; their views are set
+  // once the record is complete.
+  struct QuotedField { size_t field, begin, length; };
+  std::vector<QuotedField> quoted;
+  scratch_.clear();
+  for (;;) {
+    if (pos_ < n && data_[pos_] == '"') {
+      const int64_t start_line = line_;
+      const size_t begin = scratch_.size();
+      ++pos_;
+      for (;;) {
+        if (pos_ >= n) {
+          return MakeError(fmt::format("{}:{}: unterminated quoted field", file_name_, start_line));
+        }
+        const char c = data_[pos_++];
+        if (c == '"') {
+          if (pos_ < n && data_[pos_] == '"') { scratch_.push_back('"'); ++pos_; continue; }
+          break;
+        }
+        if (c == '\n') ++line_;
+        scratch_.push_back(c);
+      }
+      quoted.push_back({record->fields.size(), begin, scratch_.size() - begin});
+      record->fields.emplace_back();
+      if (pos_ < n && data_[pos_] == '\r' && pos_ + 1 < n && data_[pos_ + 1] == '\n') ++pos_;
+      if (pos_ < n && data_[pos_] != ',' && data_[pos_] != '\n') {
+        return MakeError(fmt::format("{}:{}: text after a closing quote", file_name_, line_));
+      }
+    } else {
+      const size_t begin = pos_;
+      while (pos_ < n && data_[pos_] != ',' && data_[pos_] != '\n') ++pos_;
+      size_t end = pos_;
+      if (end > begin && data_[end - 1] == '\r' && (pos_ >= n || data_[pos_] == '\n')) --end;
+      record->fields.emplace_back(data_.data() + begin, end - begin);
+    }
+    if (pos_ >= n) break;
+    if (data_[pos_++] == ',') continue;
+    ++line_;  // consumed '\n'
+    break;
+  }
+  for (const QuotedField& q : quoted) {
+    record->fields[q.field] = std::string_view(scratch_.data() + q.begin, q.length);
+  }
+  return true;
+}
+
+Result<CsvFile> CsvFile::FromBuffer(std::string file_name, std::string data) {
+  CsvFile file;
+  file.name_ = std::move(file_name);
+  file.data_ = std::move(data);
+  size_t start = 0;
+  if (file.data_.size() >= 3 && std::memcmp(file.data_.data(), "\xEF\xBB\xBF", 3) == 0) start = 3;
+  CsvCursor header(file.name_, std::string_view(file.data_).substr(start), 1);
+  CsvRecord record;
+  auto got = header.Next(&record);
+  if (!got) return tl::unexpected(got.error());
+  if (!*got) return MakeError(fmt::format("{}: empty file, expected a header line", file.name_));
+  if (record.line != 1) {
+    return MakeError(fmt::format("{}:1: expected a header line, found an empty line", file.name_));
+  }
+  for (std::string_view f : record.fields) file.header_.emplace_back(f);
+  // The header ends at the first newline (header fields are never multi-line here).
+  const size_t nl = file.data_.find('\n', start);
+  file.body_offset_ = nl == std::string::npos ? file.data_.size() : nl + 1;
+  for (size_t i = 0; i < file.header_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (file.header_[i] == file.header_[j]) {
+        return MakeError(fmt::format("{}:1: column '{}' appears twice in the header",
+                                     file.name_, file.header_[i]));
+      }
+    }
+  }
+  return file;
+}
+
+Result<CsvFile> CsvFile::Open(const std::string& path, std::string display_name) {
+  auto data = ReadFile(path);
+  if (!data) return tl::unexpected(data.error());
+  return FromBuffer(std::move(display_name), std::move(*data));
+}
+
+int CsvFile::ColumnIndex(std::string_view column) const {
+  for (size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == column) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::vector<int>> CsvFile::RequireColumns(std::span<const std::string_view> columns) const {
+  std::vector<int> out;
+  for (std::string_view column : columns) {
+    const int index = ColumnIndex(column);
+    if (index < 0) {
+      return MakeError(fmt::format("{}:1: missing required column '{}' (the header has: {})",
+                                   name_, column, fmt::join(header_, ",")));
+    }
+    out.push_back(index);
+  }
+  return out;
+}
+
+std::vector<std::string> CsvFile::UnknownColumns(std::span<const std::string_view> known) const {
+  std::vector<std::string> out;
+  for (const std::string& column : header_) {
+    if (std::find(known.begin(), known.end(), column) == known.end()) out.push_back(column);
+  }
+  return out;
+}
+
+std::vector<CsvCursor> CsvFile::Chunks(int max_chunks) const {
+  std::string_view body = std::string_view(data_).substr(body_offset_);
+  std::vector<CsvCursor> out;
+  constexpr size_t kMinChunk = 1 << 20;
+  const bool has_quotes = std::memchr(body.data(), '"', body.size()) != nullptr;
+  if (max_chunks <= 1 || has_quotes || body.size() < 2 * kMinChunk) {
+    out.emplace_back(name_, body, body_line_);
+    return out;
+  }
+  const size_t target = body.size() / static_cast<size_t>(max_chunks);
+  size_t begin = 0;
+  int64_t line = body_line_;
+  while (begin < body.size()) {
+    size_t end = std::min(body.size(), begin + target);
+    if (end < body.size()) {
+      const size_t nl = body.find('\n', end);
+      end = nl == std::string_view::npos ? body.size() : nl + 1;
+    }
+    if (out.size() + 1 == static_cast<size_t>(max_chunks)) end = body.size();
+    std::string_view chunk = body.substr(begin, end - begin);
+    out.emplace_back(name_, chunk, line);
+    line += std::count(chunk.begin(), chunk.end(), '\n');
+    begin = end;
+  }
+  return out;
+}
+
+}  // namespace vsv

@@ -1,0 +1,97 @@
+#include "core/csv_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vsv {
+namespace {
+
+std::vector<std::vector<std::string>> ReadAll(const std::string& text, int chunks = 1) {
+  auto file = CsvFile::FromBuffer("t.csv", text);
+  EXPECT_TRUE(file.has_value());
+  std::vector<std::vector<std::string>> rows;
+  for (CsvCursor& cursor : file->Chunks(chunks)) {
+    CsvRecord r;
+    while (true) {
+      auto more = cursor.Next(&r);
+      EXPECT_TRUE(more.has_value()) << (more ? "" : more.error().message);
+      if (!more || !*more) break;
+      rows.emplace_back(r.fields.begin(), r.fields.end());
+    }
+  }
+  return rows;
+}
+
+TEST(CsvReaderTest, PlainQuotedAndEmptyFields) {
+  auto rows = ReadAll("a,b,c\n1,,3\n\"x,y\",\"he said \"\"hi\"\"\",\n");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"1", "", "3"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"x,y", "he said \"hi\"", ""}));
+}
+
+TEST(CsvReaderTest, CrlfBomBlankLinesAndNoFinalNewline) {
+  auto file = CsvFile::FromBuffer("t.csv", "\xEF\xBB\xBFid,v\r\n1,a\r\n\r\n2,b");
+  ASSERT_TRUE(file.has_value());
+  EXPECT_EQ(file->header(), (std::vector<std::string>{"id", "v"}));
+  auto rows = ReadAll("id,v\r\n1,a\r\n\r\n2,b");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"2", "b"}));
+}
+
+TEST(CsvReaderTest, MultiLineQuotedFieldKeepsLineNumbers) {
+  auto file = CsvFile::FromBuffer("t.csv", "a,b\n\"x\ny\",1\n2,3\n");
+  ASSERT_TRUE(file.has_value());
+  CsvCursor cursor = file->Chunks(1)[0];
+  CsvRecord r;
+  ASSERT_TRUE(*cursor.Next(&r));
+  EXPECT_EQ(r.line, 2);
+  EXPECT_EQ(r.fields[0], "x\ny");
+  ASSERT_TRUE(*cursor.Next(&r));
+  EXPECT_EQ(r.line, 4);
+}
+
+TEST(CsvReaderTest, UnterminatedQuoteIsAnErrorWithLine) {
+  auto file = CsvFile::FromBuffer("t.csv", "a\n1\n\"oops\n");
+  ASSERT_TRUE(file.has_value());
+  CsvCursor cursor = file->Chunks(1)[0];
+  CsvRecord r;
+  ASSERT_TRUE(*cursor.Next(&r));
+  auto second = cursor.Next(&r);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_NE(second.error().message.find("t.csv:3"), std::string::npos);
+}
+
+TEST(CsvReaderTest, TextAfterClosingQuoteIsAnError) {
+  auto file = CsvFile::FromBuffer("t.csv", "a,b\n\"x\"y,1\n");
+  CsvRecord r;
+  CsvCursor cursor = file->Chunks(1)[0];
+  EXPECT_FALSE(cursor.Next(&r).has_value());
+}
+
+TEST(CsvReaderTest, ChunksGiveTheSameRecordsAndLines) {
+  std::string text = "id,v\n";
+  for (int i = 0; i < 300000; ++i) text += std::to_string(i) + ",value" + std::to_string(i % 7) + "\n";
+  auto one = ReadAll(text, 1);
+  auto four = ReadAll(text, 4);
+  EXPECT_EQ(one, four);
+  auto file = CsvFile::FromBuffer("t.csv", text);
+  auto chunks = file->Chunks(4);
+  ASSERT_GT(chunks.size(), 1u);
+  CsvRecord r;
+  ASSERT_TRUE(*chunks[1].Next(&r));
+  EXPECT_EQ(r.line, std::stoll(std::string(r.fields[0])) + 2);
+}
+
+TEST(CsvReaderTest, HeaderErrors) {
+  EXPECT_FALSE(CsvFile::FromBuffer("t.csv", "").has_value());
+  EXPECT_FALSE(CsvFile::FromBuffer("t.csv", "a,a\n1,2\n").has_value());
+  auto file = CsvFile::FromBuffer("t.csv", "a,b\n");
+  auto missing = file->RequireColumns({"a", "c"});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message.find("'c'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vsv
