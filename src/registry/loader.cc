@@ -1,0 +1,827 @@
+#include "registry/loader.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <functional>
+#include <numeric>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/csv_reader.h"
+#include "core/file_util.h"
+#include "registry/snapshot.h"
+
+namespace vsv {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Field parsing with complete error messages.
+
+// The record being parsed and the file it came from: everything an error needs.
+struct RowContext {
+  const CsvFile& file;
+  const CsvRecord& record;
+};
+
+tl::unexpected<Error> FieldError(const RowContext& ctx, int col, std::string_view value,
+                                 std::string_view expected) {
+  return MakeError(fmt::format("{}:{}, column {} '{}': value '{}' is not valid; expected {}",
+                               ctx.file.name(), ctx.record.line, col + 1,
+                               ctx.file.header()[col], value, expected));
+}
+
+std::string_view Field(const RowContext& ctx, int col) { return ctx.record.fields[col]; }
+
+Result<Date> DateField(const RowContext& ctx, int col) {
+  std::string_view v = Field(ctx, col);
+  auto d = ParseDate(v);
+  if (!d) return FieldError(ctx, col, v, "a date YYYY-MM-DD");
+  return *d;
+}
+
+// An empty end date is open-ended.
+Result<Date> EndDateField(const RowContext& ctx, int col) {
+  std::string_view v = Field(ctx, col);
+  if (v.empty()) return kOpenEnd;
+  auto d = ParseDate(v);
+  if (!d) return FieldError(ctx, col, v, "a date YYYY-MM-DD or empty");
+  return *d;
+}
+
+Result<uint8_t> BoolField(const RowContext& ctx, int col) {
+  std::string_view v = Field(ctx, col);
+  if (v == "0") return 0;
+  if (v == "1") return 1;
+  return FieldError(ctx, col, v, "0 or 1");
+}
+
+template <typename T>
+std::optional<T> ParseNumber(std::string_view s) {
+  T value{};
+  if (s.empty()) return std::nullopt;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+bool AllDigits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsBrin(std::string_view s) {
+  return s.size() == 4 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+         });
+}
+
+bool IsValidPersonId(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c > ' ' - 1 && c < 127 && c != ',' && c != '"'; });
+}
+
+template <typename E>
+Result<E> EnumField(const RowContext& ctx, int col, std::optional<E> (*parse)(std::string_view),
+                    std::string_view expected) {
+  std::string_view v = Field(ctx, col);
+  auto e = parse(v);
+  if (!e) return FieldError(ctx, col, v, expected);
+  return *e;
+}
+
+// ---------------------------------------------------------------------------
+// Person lookup: ids are sorted; an open-addressing hash table maps id -> index.
+
+class PersonIndexMap {
+ public:
+  explicit PersonIndexMap(const PersonTable& persons) : persons_(persons) {
+    size_t capacity = 16;
+    while (capacity < persons.size() * 2) capacity <<= 1;
+    mask_ = capacity - 1;
+    slots_.assign(capacity, kEmpty);
+    for (PersonIndex p = 0; p < persons.size(); ++p) {
+      size_t slot = Hash(persons.Id(p)) & mask_;
+      while (slots_[slot] != kEmpty) slot = (slot + 1) & mask_;
+      slots_[slot] = p;
+    }
+  }
+  int64_t Find(std::string_view id) const {
+    size_t slot = Hash(id) & mask_;
+    while (slots_[slot] != kEmpty) {
+      if (persons_.Id(slots_[slot]) == id) return slots_[slot];
+      slot = (slot + 1) & mask_;
+    }
+    return -1;
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static size_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  const PersonTable& persons_;
+  std::vector<uint32_t> slots_;
+  size_t mask_ = 0;
+};
+
+Result<PersonIndex> PersonField(const RowContext& ctx, int col, const PersonIndexMap& map) {
+  std::string_view v = Field(ctx, col);
+  int64_t p = map.Find(v);
+  if (p < 0) return FieldError(ctx, col, v, "a person_id that exists in persons.csv");
+  return static_cast<PersonIndex>(p);
+}
+
+// ---------------------------------------------------------------------------
+// Parsing a whole file in parallel chunks.
+
+// Parses every record of `file` with `parse(ctx, row)` into rows, `threads` chunks
+// at a time. On errors, the one on the lowest line wins, so the message does not
+// depend on the number of threads.
+template <typename Row, typename ParseFn>
+Result<std::vector<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse) {
+  std::vector<CsvCursor> chunks = file.Chunks(threads);
+  std::vector<std::vector<Row>> parts(chunks.size());
+  std::vector<std::optional<std::pair<int64_t, Error>>> errors(chunks.size());
+  const size_t width = file.header().size();
+  auto work = [&](size_t i) {
+    CsvRecord record;
+    for (;;) {
+      auto more = chunks[i].Next(&record);
+      if (!more) { errors[i].emplace(INT64_MAX, more.error()); return; }
+      if (!*more) return;
+      if (record.fields.size() != width) {
+        errors[i].emplace(record.line, Error{fmt::format(
+            "{}:{}: expected {} fields as in the header, found {}", file.name(), record.line,
+            width, record.fields.size())});
+        return;
+      }
+      Row row;
+      auto st = parse(RowContext{file, record}, &row);
+      if (!st) { errors[i].emplace(record.line, st.error()); return; }
+      parts[i].push_back(row);
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (size_t i = 1; i < chunks.size(); ++i) workers.emplace_back(work, i);
+  work(0);
+  workers.clear();
+  const std::pair<int64_t, Error>* first = nullptr;
+  for (const auto& e : errors) {
+    if (e && (!first || e->first < first->first)) first = &*e;
+  }
+  if (first) return tl::unexpected(first->second);
+  std::vector<Row> rows = std::move(parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) rows.insert(rows.end(), parts[i].begin(), parts[i].end());
+  return rows;
+}
+
+// Orders rows by person (counting sort, O(n)) and within a person by `less`, and
+// fills the grouping's offsets. The result does not depend on the input row order
+// as long as `less` orders on every field.
+template <typename Row, typename Less>
+std::vector<Row> GroupByPerson(std::vector<Row> rows, size_t person_count, Less less,
+                               PersonGrouping* grouping) {
+  std::vector<uint32_t>& offsets = grouping->offsets;
+  offsets.assign(person_count + 1, 0);
+  for (const Row& r : rows) ++offsets[r.person + 1];
+  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+  std::vector<Row> sorted(rows.size());
+  std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
+  for (const Row& r : rows) sorted[next[r.person]++] = r;
+  for (size_t p = 0; p < person_count; ++p) {
+    if (offsets[p + 1] - offsets[p] > 1) {
+      std::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1], less);
+    }
+  }
+  return sorted;
+}
+
+// Notices are counted with their first few examples.
+class NoticeCollector {
+ public:
+  void Add(const std::string& what, std::string example) {
+    for (LoadNotice& n : notices_) {
+      if (n.what == what) {
+        ++n.count;
+        if (n.examples.size() < 3) n.examples.push_back(std::move(example));
+        return;
+      }
+    }
+    notices_.push_back({what, 1, {std::move(example)}});
+  }
+  std::vector<LoadNotice> Take() { return std::move(notices_); }
+
+ private:
+  std::vector<LoadNotice> notices_;
+};
+
+Result<CsvFile> OpenRegistryFile(const std::string& dir, std::string_view name,
+                                 std::span<const std::string_view> known, NoticeCollector* notices);
+Result<CsvFile> OpenRegistryFile(const std::string& dir, std::string_view name,
+                                 std::initializer_list<std::string_view> known, NoticeCollector* notices) {
+  return OpenRegistryFile(dir, name, std::span<const std::string_view>(known.begin(), known.size()), notices);
+}
+Result<CsvFile> OpenRegistryFile(const std::string& dir, std::string_view name,
+                                 std::span<const std::string_view> known, NoticeCollector* notices) {
+  auto file = CsvFile::Open(dir + "/" + std::string(name), std::string(name));
+  if (!file) return file;
+  for (const std::string& column : file->UnknownColumns(known)) {
+    notices->Add("unknown column ignored", fmt::format("{}: '{}'", name, column));
+  }
+  return file;
+}
+
+// The municipality of a residence or institution: a code in the reference for the
+// school years [from_year, to_year] in which it is used.
+class MunicipalityChecker {
+ public:
+  explicit MunicipalityChecker(const Reference& ref) : ref_(ref) {
+    first_.assign(10000, kOpenYear);
+    last_.assign(10000, -1);
+    for (const MunicipalityPeriod& m : ref.municipalities()) {
+      first_[m.code] = std::min(first_[m.code], m.first_year);
+      last_[m.code] = std::max(last_[m.code], m.last_year);
+    }
+  }
+  // Whether the municipality existed at some point of [from, to]. Periods before the
+  // reference's first year are taken as in its first year.
+  bool ValidFor(Municipality code, Date from, Date to) const {
+    if (code < 0 || last_[code] < 0) return false;
+    const int from_year = SchoolYearOf(from);
+    const int to_year = to == kOpenEnd ? kOpenYear : SchoolYearOf(to);
+    const int first = first_[code] <= ref_.first_year() ? INT32_MIN : first_[code];
+    return from_year <= last_[code] && to_year >= first;
+  }
+
+ private:
+  const Reference& ref_;
+  std::vector<int> first_, last_;
+};
+
+Result<Municipality> MunicipalityCode(const RowContext& ctx, int col, bool allow_special) {
+  std::string_view v = Field(ctx, col);
+  if (allow_special && v == "ABROAD") return kAbroad;
+  if (allow_special && v == "NO_FIXED_ADDRESS") return kNoFixedAddress;
+  if (v.size() != 4 || !AllDigits(v)) {
+    return FieldError(ctx, col, v,
+                      allow_special ? "a 4-digit CBS code, ABROAD or NO_FIXED_ADDRESS"
+                                    : "a 4-digit CBS code");
+  }
+  return static_cast<Municipality>(*ParseNumber<int>(v));
+}
+
+// ---------------------------------------------------------------------------
+// The files.
+
+Status LoadInstitutions(const std::string& dir, const Reference& ref, NoticeCollector* notices,
+                        InstitutionTable* out, int64_t* rows_read) {
+  auto file = OpenRegistryFile(dir, "institutions.csv",
+                               {"institution", "location", "name", "sector", "municipality"},
+                               notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"institution", "location", "name", "sector", "municipality"});
+  if (!c) return tl::unexpected(c.error());
+  struct Row {
+    std::string brin;
+    int location;
+    std::string name;
+    Sector sector;
+    Municipality municipality;
+    int64_t line;
+  };
+  const MunicipalityChecker checker(ref);
+  auto rows = ParseRows<Row>(*file, 1, [&](const RowContext& ctx, Row* row) -> Status {
+    std::string_view brin = Field(ctx, (*c)[0]);
+    if (!IsBrin(brin)) return FieldError(ctx, (*c)[0], brin, "a 4-character BRIN code (digits and capitals)");
+    std::string_view loc = Field(ctx, (*c)[1]);
+    if (loc.size() != 2 || !AllDigits(loc)) return FieldError(ctx, (*c)[1], loc, "a 2-digit location code");
+    auto sector = EnumField(ctx, (*c)[3], ParseSector, "VO, MBO, VAVO, HO, PRO, VSO or SO");
+    if (!sector) return tl::unexpected(sector.error());
+    auto m = MunicipalityCode(ctx, (*c)[4], false);
+    if (!m) return tl::unexpected(m.error());
+    if (!checker.ValidFor(*m, kNoDate + 1, kOpenEnd)) {
+      return FieldError(ctx, (*c)[4], Field(ctx, (*c)[4]), "a municipality code of the reference data");
+    }
+    *row = {std::string(brin), *ParseNumber<int>(loc), std::string(Field(ctx, (*c)[2])), *sector,
+            *m, ctx.record.line};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  std::sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) {
+    return std::tie(a.brin, a.location, a.line) < std::tie(b.brin, b.location, b.line);
+  });
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const Row& r = (*rows)[i];
+    if (i > 0 && (*rows)[i - 1].brin == r.brin && (*rows)[i - 1].location == r.location) {
+      return MakeError(fmt::format("institutions.csv:{}: institution {} location {:02d} appears "
+                                   "twice (also on line {}); expected one row per location",
+                                   r.line, r.brin, r.location, (*rows)[i - 1].line));
+    }
+    if (out->brin.empty() || out->brin.back() != r.brin) out->brin.push_back(r.brin);
+    out->institution.push_back(static_cast<uint32_t>(out->brin.size() - 1));
+    out->location.push_back(static_cast<uint8_t>(r.location));
+    out->name.push_back(r.name);
+    out->sector.push_back(r.sector);
+    out->municipality.push_back(r.municipality);
+  }
+  return {};
+}
+
+Status LoadPersons(const std::string& dir, int threads, NoticeCollector* notices,
+                   PersonTable* out, int64_t* rows_read) {
+  auto file = OpenRegistryFile(dir, "persons.csv", {"person_id", "birth_date", "sex"}, notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"person_id", "birth_date", "sex"});
+  if (!c) return tl::unexpected(c.error());
+  struct Row {
+    std::string id;  // a copy: quoted fields live in a scratch buffer that is reused
+    Date birth;
+    Sex sex;
+    int64_t line;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    std::string_view id = Field(ctx, (*c)[0]);
+    if (!IsValidPersonId(id)) {
+      return FieldError(ctx, (*c)[0], id,
+                        "1-64 printable ASCII characters without comma or quote");
+    }
+    auto birth = DateField(ctx, (*c)[1]);
+    if (!birth) return tl::unexpected(birth.error());
+    auto sex = EnumField(ctx, (*c)[2], ParseSex, "M, V or X");
+    if (!sex) return tl::unexpected(sex.error());
+    *row = {std::string(id), *birth, *sex, ctx.record.line};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  std::sort(rows->begin(), rows->end(),
+            [](const Row& a, const Row& b) { return std::tie(a.id, a.line) < std::tie(b.id, b.line); });
+  out->id_offsets.reserve(rows->size() + 1);
+  out->id_offsets.push_back(0);
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const Row& r = (*rows)[i];
+    if (i > 0 && (*rows)[i - 1].id == r.id) {
+      return MakeError(fmt::format("persons.csv:{}: person_id '{}' appears twice (also on line "
+                                   "{}); expected each person once",
+                                   r.line, r.id, (*rows)[i - 1].line));
+    }
+    out->id_chars.append(r.id);
+    out->id_offsets.push_back(static_cast<uint32_t>(out->id_chars.size()));
+    out->birth_date.push_back(r.birth);
+    out->sex.push_back(r.sex);
+  }
+  return {};
+}
+
+}  // namespace
+
+namespace {
+
+Status LoadResidences(const std::string& dir, const Reference& ref, int threads,
+                      const PersonIndexMap& persons, NoticeCollector* notices,
+                      Registry* reg, int64_t* rows_read) {
+  auto file = OpenRegistryFile(dir, "residences.csv",
+                               {"person_id", "valid_from", "valid_to", "municipality", "postcode4"},
+                               notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"person_id", "valid_from", "valid_to", "municipality"});
+  if (!c) return tl::unexpected(c.error());
+  const int postcode_col = file->ColumnIndex("postcode4");
+  const MunicipalityChecker checker(ref);
+  struct Row {
+    PersonIndex person;
+    Date from, to;
+    Municipality municipality;
+    int16_t postcode;
+    int64_t line;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    auto p = PersonField(ctx, (*c)[0], persons);
+    if (!p) return tl::unexpected(p.error());
+    auto from = DateField(ctx, (*c)[1]);
+    if (!from) return tl::unexpected(from.error());
+    auto to = EndDateField(ctx, (*c)[2]);
+    if (!to) return tl::unexpected(to.error());
+    if (*to < *from) return FieldError(ctx, (*c)[2], Field(ctx, (*c)[2]), "a date not before valid_from");
+    auto m = MunicipalityCode(ctx, (*c)[3], true);
+    if (!m) return tl::unexpected(m.error());
+    if (IsDutchMunicipality(*m) && !checker.ValidFor(*m, *from, *to)) {
+      return FieldError(ctx, (*c)[3], Field(ctx, (*c)[3]),
+                        "a municipality code of the reference data, valid in the years of this period");
+    }
+    int16_t postcode = -1;
+    if (postcode_col >= 0 && !Field(ctx, postcode_col).empty()) {
+      std::string_view v = Field(ctx, postcode_col);
+      if (v.size() != 4 || !AllDigits(v)) return FieldError(ctx, postcode_col, v, "4 digits or empty");
+      postcode = static_cast<int16_t>(*ParseNumber<int>(v));
+    }
+    *row = {*p, *from, *to, *m, postcode, ctx.record.line};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  ResidenceTable& t = reg->residences;
+  std::vector<Row> sorted = GroupByPerson(std::move(*rows), reg->person_count(),
+      [](const Row& a, const Row& b) {
+        return std::tie(a.from, a.to, a.municipality, a.postcode, a.line) <
+               std::tie(b.from, b.to, b.municipality, b.postcode, b.line);
+      }, &t);
+  for (size_t p = 0; p < reg->person_count(); ++p) {
+    for (uint32_t i = t.offsets[p] + 1; i < t.offsets[p + 1]; ++i) {
+      if (sorted[i].from <= sorted[i - 1].to) {
+        const auto [first, second] = std::minmax(sorted[i - 1].line, sorted[i].line);
+        return MakeError(fmt::format(
+            "residences.csv:{}: the residence period of person '{}' from {} overlaps the "
+            "period on line {} ({} to {}); expected periods of one person not to overlap",
+            second, reg->persons.Id(static_cast<PersonIndex>(p)),
+            FormatDate(sorted[i].from), first, FormatDate(sorted[i - 1].from),
+            sorted[i - 1].to == kOpenEnd ? "open" : FormatDate(sorted[i - 1].to)));
+      }
+    }
+  }
+  t.valid_from.reserve(sorted.size());
+  for (const Row& r : sorted) {
+    t.valid_from.push_back(r.from);
+    t.valid_to.push_back(r.to);
+    t.municipality.push_back(r.municipality);
+    t.postcode4.push_back(r.postcode);
+  }
+  for (size_t p = 0; p < reg->person_count(); ++p) {
+    if (t.offsets[p] == t.offsets[p + 1]) {
+      notices->Add("persons without any residence record",
+                   std::string(reg->persons.Id(static_cast<PersonIndex>(p))));
+    }
+  }
+  return {};
+}
+
+Status LoadEnrolments(const std::string& dir, int threads, const PersonIndexMap& persons,
+                      NoticeCollector* notices, Registry* reg, int64_t* rows_read) {
+  static constexpr std::array<std::string_view, 14> kColumns = {
+      "person_id", "institution", "location", "sector", "funded", "program", "level",
+      "pathway", "grade", "newcomer", "international", "outsourced_to_vavo", "start_date",
+      "end_date"};
+  auto file = OpenRegistryFile(dir, "enrolments.csv", kColumns, notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns(kColumns);
+  if (!c) return tl::unexpected(c.error());
+  enum { kPerson, kInst, kLoc, kSector, kFunded, kProgram, kLevel, kPathway, kGrade,
+         kNewcomer, kInternational, kOutsourced, kStart, kEnd };
+  const InstitutionTable& inst = reg->institutions;
+  struct Row {
+    PersonIndex person;
+    uint32_t location_row;
+    Sector sector;
+    uint8_t funded;
+    Program program;
+    int32_t crebo;
+    uint8_t level;
+    Pathway pathway;
+    uint8_t grade;
+    uint8_t newcomer, international, outsourced;
+    Date start, end;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    auto col = [&](int k) { return (*c)[k]; };
+    auto p = PersonField(ctx, col(kPerson), persons);
+    if (!p) return tl::unexpected(p.error());
+    row->person = *p;
+    std::string_view brin = Field(ctx, col(kInst));
+    if (!IsBrin(brin)) return FieldError(ctx, col(kInst), brin, "a 4-character BRIN code (digits and capitals)");
+    std::string_view loc = Field(ctx, col(kLoc));
+    if (loc.size() != 2 || !AllDigits(loc)) return FieldError(ctx, col(kLoc), loc, "a 2-digit location code");
+    int64_t location_row = inst.Find(brin, *ParseNumber<int>(loc));
+    if (location_row < 0) {
+      return FieldError(ctx, col(kLoc), fmt::format("{} {}", brin, loc),
+                        "an (institution, location) that exists in institutions.csv");
+    }
+    row->location_row = static_cast<uint32_t>(location_row);
+    auto sector = EnumField(ctx, col(kSector), ParseSector, "VO, MBO, VAVO, HO, PRO, VSO or SO");
+    if (!sector) return tl::unexpected(sector.error());
+    row->sector = *sector;
+    const bool vo = *sector == Sector::kVO, mbo = *sector == Sector::kMBO;
+    auto funded = BoolField(ctx, col(kFunded));
+    if (!funded) return tl::unexpected(funded.error());
+    row->funded = *funded;
+    std::string_view program = Field(ctx, col(kProgram));
+    row->crebo = 0;
+    if (mbo && program.size() == 5 && AllDigits(program)) {
+      row->program = Program::kCrebo;
+      row->crebo = *ParseNumber<int32_t>(program);
+    } else {
+      auto parsed = ParseProgram(program);
+      if (!parsed || !ProgramFitsSector(*parsed, *sector)) {
+        return FieldError(ctx, col(kProgram), program,
+                          fmt::format("for sector {}: {}", ToString(*sector), ExpectedPrograms(*sector)));
+      }
+      row->program = *parsed;
+    }
+    std::string_view level = Field(ctx, col(kLevel));
+    row->level = 0;
+    if (mbo) {
+      if (level.size() != 1 || level[0] < '1' || level[0] > '4') {
+        return FieldError(ctx, col(kLevel), level, "for sector MBO: 1, 2, 3 or 4");
+      }
+      row->level = static_cast<uint8_t>(level[0] - '0');
+    } else if (!level.empty()) {
+      return FieldError(ctx, col(kLevel), level, "empty outside MBO");
+    }
+    std::string_view pathway = Field(ctx, col(kPathway));
+    auto pw = ParsePathway(pathway);
+    if (!pw || (mbo && *pw == Pathway::kNone) || (!mbo && *pw != Pathway::kNone)) {
+      return FieldError(ctx, col(kPathway), pathway, mbo ? "for sector MBO: BOL or BBL" : "empty outside MBO");
+    }
+    row->pathway = *pw;
+    std::string_view grade = Field(ctx, col(kGrade));
+    row->grade = 0;
+    if (!grade.empty()) {
+      const int max_grade = vo ? 6 : mbo ? 4 : 0;
+      if (grade.size() != 1 || grade[0] < '1' || grade[0] > '0' + max_grade) {
+        return FieldError(ctx, col(kGrade), grade,
+                          vo ? "for sector VO: 1 to 6" : mbo ? "for sector MBO: 1 to 4 or empty"
+                                                             : "empty outside VO and MBO");
+      }
+      row->grade = static_cast<uint8_t>(grade[0] - '0');
+    } else if (vo) {
+      return FieldError(ctx, col(kGrade), grade, "for sector VO: 1 to 6");
+    }
+    auto newcomer = BoolField(ctx, col(kNewcomer));
+    if (!newcomer) return tl::unexpected(newcomer.error());
+    auto international = BoolField(ctx, col(kInternational));
+    if (!international) return tl::unexpected(international.error());
+    auto outsourced = BoolField(ctx, col(kOutsourced));
+    if (!outsourced) return tl::unexpected(outsourced.error());
+    row->newcomer = *newcomer;
+    row->international = *international;
+    row->outsourced = *outsourced;
+    auto start = DateField(ctx, col(kStart));
+    if (!start) return tl::unexpected(start.error());
+    auto end = EndDateField(ctx, col(kEnd));
+    if (!end) return tl::unexpected(end.error());
+    if (*end < *start) return FieldError(ctx, col(kEnd), Field(ctx, col(kEnd)), "a date not before start_date");
+    row->start = *start;
+    row->end = *end;
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  EnrolmentTable& t = reg->enrolments;
+  std::vector<Row> sorted = GroupByPerson(std::move(*rows), reg->person_count(),
+      [](const Row& a, const Row& b) {
+        return std::tie(a.start, a.end, a.sector, a.location_row, a.funded, a.program, a.crebo,
+                        a.level, a.pathway, a.grade, a.newcomer, a.international, a.outsourced) <
+               std::tie(b.start, b.end, b.sector, b.location_row, b.funded, b.program, b.crebo,
+                        b.level, b.pathway, b.grade, b.newcomer, b.international, b.outsourced);
+      }, &t);
+  const size_t n = sorted.size();
+  t.location_row.reserve(n); t.sector.reserve(n); t.funded.reserve(n); t.program.reserve(n);
+  t.crebo.reserve(n); t.level.reserve(n); t.pathway.reserve(n); t.grade.reserve(n);
+  t.newcomer.reserve(n); t.international.reserve(n); t.outsourced_to_vavo.reserve(n);
+  t.start_date.reserve(n); t.end_date.reserve(n);
+  for (const Row& r : sorted) {
+    t.location_row.push_back(r.location_row);
+    t.sector.push_back(r.sector);
+    t.funded.push_back(r.funded);
+    t.program.push_back(r.program);
+    t.crebo.push_back(r.crebo);
+    t.level.push_back(r.level);
+    t.pathway.push_back(r.pathway);
+    t.grade.push_back(r.grade);
+    t.newcomer.push_back(r.newcomer);
+    t.international.push_back(r.international);
+    t.outsourced_to_vavo.push_back(r.outsourced);
+    t.start_date.push_back(r.start);
+    t.end_date.push_back(r.end);
+  }
+  return {};
+}
+
+// The BRIN of a diploma or absence report: an index into the institutions' BRIN list,
+// -1 when empty or not one of the registry's institutions.
+int32_t BrinIndex(const InstitutionTable& inst, std::string_view brin) {
+  auto it = std::lower_bound(inst.brin.begin(), inst.brin.end(), brin);
+  return it != inst.brin.end() && *it == brin ? static_cast<int32_t>(it - inst.brin.begin()) : -1;
+}
+
+Status LoadDiplomas(const std::string& dir, int threads, const PersonIndexMap& persons,
+                    NoticeCollector* notices, Registry* reg, int64_t* rows_read) {
+  auto file = OpenRegistryFile(dir, "diplomas.csv", {"person_id", "date", "type", "institution"}, notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"person_id", "date", "type", "institution"});
+  if (!c) return tl::unexpected(c.error());
+  struct Row {
+    PersonIndex person;
+    Date date;
+    DiplomaType type;
+    int32_t institution;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    auto p = PersonField(ctx, (*c)[0], persons);
+    if (!p) return tl::unexpected(p.error());
+    auto date = DateField(ctx, (*c)[1]);
+    if (!date) return tl::unexpected(date.error());
+    auto type = EnumField(ctx, (*c)[2], ParseDiplomaType,
+                          "VMBO-BB, VMBO-KB, VMBO-GL, VMBO-TL, HAVO, VWO, MBO1, MBO2, MBO3, MBO4, "
+                          "HO, FOREIGN, MBO_CERTIFICATE, MBO_VERKLARING, PRAKTIJKVERKLARING, "
+                          "PRO_CERTIFICATE or VSO_CERTIFICATE");
+    if (!type) return tl::unexpected(type.error());
+    std::string_view brin = Field(ctx, (*c)[3]);
+    if (!brin.empty() && !IsBrin(brin)) return FieldError(ctx, (*c)[3], brin, "a 4-character BRIN code or empty");
+    *row = {*p, *date, *type, brin.empty() ? -1 : BrinIndex(reg->institutions, brin)};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  DiplomaTable& t = reg->diplomas;
+  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
+           [](const Row& a, const Row& b) {
+             return std::tie(a.date, a.type, a.institution) < std::tie(b.date, b.type, b.institution);
+           }, &t)) {
+    t.date.push_back(r.date);
+    t.type.push_back(r.type);
+    t.institution.push_back(r.institution);
+  }
+  return {};
+}
+
+Status LoadRegistrations(const std::string& dir, int threads, const PersonIndexMap& persons,
+                         NoticeCollector* notices, Registry* reg, int64_t* rows_read) {
+  auto file = OpenRegistryFile(dir, "registrations.csv",
+                               {"person_id", "register", "valid_from", "valid_to"}, notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"person_id", "register", "valid_from", "valid_to"});
+  if (!c) return tl::unexpected(c.error());
+  struct Row {
+    PersonIndex person;
+    Register kind;
+    Date from, to;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    auto p = PersonField(ctx, (*c)[0], persons);
+    if (!p) return tl::unexpected(p.error());
+    auto kind = EnumField(ctx, (*c)[1], ParseRegister,
+                          "LPW_EXEMPTION, DJI, POLICE_DEFENCE, SOCIAL_TRAJECTORY, EMPLOYED or BENEFIT");
+    if (!kind) return tl::unexpected(kind.error());
+    auto from = DateField(ctx, (*c)[2]);
+    if (!from) return tl::unexpected(from.error());
+    auto to = EndDateField(ctx, (*c)[3]);
+    if (!to) return tl::unexpected(to.error());
+    if (*to < *from) return FieldError(ctx, (*c)[3], Field(ctx, (*c)[3]), "a date not before valid_from");
+    *row = {*p, *kind, *from, *to};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  RegistrationTable& t = reg->registrations;
+  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
+           [](const Row& a, const Row& b) {
+             return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
+           }, &t)) {
+    t.register_kind.push_back(r.kind);
+    t.valid_from.push_back(r.from);
+    t.valid_to.push_back(r.to);
+  }
+  return {};
+}
+
+Status LoadLifeEvents(const std::string& dir, int threads, const PersonIndexMap& persons,
+                      NoticeCollector* notices, Registry* reg, int64_t* rows_read) {
+  auto file = OpenRegistryFile(dir, "life_events.csv", {"person_id", "date", "event"}, notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"person_id", "date", "event"});
+  if (!c) return tl::unexpected(c.error());
+  struct Row {
+    PersonIndex person;
+    Date date;
+    LifeEvent event;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    auto p = PersonField(ctx, (*c)[0], persons);
+    if (!p) return tl::unexpected(p.error());
+    auto date = DateField(ctx, (*c)[1]);
+    if (!date) return tl::unexpected(date.error());
+    auto event = EnumField(ctx, (*c)[2], ParseLifeEvent, "DEATH, EMIGRATION or IMMIGRATION");
+    if (!event) return tl::unexpected(event.error());
+    *row = {*p, *date, *event};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  LifeEventTable& t = reg->life_events;
+  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
+           [](const Row& a, const Row& b) { return std::tie(a.date, a.event) < std::tie(b.date, b.event); },
+           &t)) {
+    t.date.push_back(r.date);
+    t.event.push_back(r.event);
+  }
+  return {};
+}
+
+Status LoadAbsences(const std::string& dir, int threads, const PersonIndexMap& persons,
+                    NoticeCollector* notices, Registry* reg, int64_t* rows_read) {
+  AbsenceTable& t = reg->absences;
+  if (!FileExists(dir + "/absences.csv")) {
+    t.offsets.assign(reg->person_count() + 1, 0);
+    return {};
+  }
+  reg->has_absences = true;
+  auto file = OpenRegistryFile(dir, "absences.csv",
+                               {"person_id", "date", "institution", "kind", "hours"}, notices);
+  if (!file) return tl::unexpected(file.error());
+  auto c = file->RequireColumns({"person_id", "date", "institution", "kind", "hours"});
+  if (!c) return tl::unexpected(c.error());
+  struct Row {
+    PersonIndex person;
+    Date date;
+    int32_t institution;
+    AbsenceKind kind;
+    int32_t hours;
+  };
+  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+    auto p = PersonField(ctx, (*c)[0], persons);
+    if (!p) return tl::unexpected(p.error());
+    auto date = DateField(ctx, (*c)[1]);
+    if (!date) return tl::unexpected(date.error());
+    std::string_view brin = Field(ctx, (*c)[2]);
+    if (!IsBrin(brin)) return FieldError(ctx, (*c)[2], brin, "a 4-character BRIN code");
+    auto kind = EnumField(ctx, (*c)[3], ParseAbsenceKind, "UNAUTHORISED, LONG or EARLY_LEAVE");
+    if (!kind) return tl::unexpected(kind.error());
+    std::string_view hours_text = Field(ctx, (*c)[4]);
+    int32_t hours = -1;
+    if (!hours_text.empty()) {
+      auto h = ParseNumber<int32_t>(hours_text);
+      if (!h || *h < 0) return FieldError(ctx, (*c)[4], hours_text, "a whole number of hours or empty");
+      hours = *h;
+    }
+    *row = {*p, *date, BrinIndex(reg->institutions, brin), *kind, hours};
+    return {};
+  });
+  if (!rows) return tl::unexpected(rows.error());
+  *rows_read += static_cast<int64_t>(rows->size());
+  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
+           [](const Row& a, const Row& b) {
+             return std::tie(a.date, a.institution, a.kind, a.hours) <
+                    std::tie(b.date, b.institution, b.kind, b.hours);
+           }, &t)) {
+    t.date.push_back(r.date);
+    t.institution.push_back(r.institution);
+    t.kind.push_back(r.kind);
+    t.hours.push_back(r.hours);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Registry> LoadRegistryCsv(const std::string& dir, const Reference& reference,
+                                 const LoadOptions& options, LoadReport* report) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!IsDirectory(dir)) return MakeError(fmt::format("{}: registry folder not found", dir));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  Registry reg;
+  NoticeCollector notices;
+  int64_t rows = 0;
+  if (auto st = LoadInstitutions(dir, reference, &notices, &reg.institutions, &rows); !st)
+    return tl::unexpected(st.error());
+  if (auto st = LoadPersons(dir, threads, &notices, &reg.persons, &rows); !st)
+    return tl::unexpected(st.error());
+  const PersonIndexMap persons(reg.persons);
+  using Loader = Status (*)(const std::string&, int, const PersonIndexMap&, NoticeCollector*,
+                            Registry*, int64_t*);
+  if (auto st = LoadResidences(dir, reference, threads, persons, &notices, &reg, &rows); !st)
+    return tl::unexpected(st.error());
+  for (Loader load : {Loader{LoadEnrolments}, Loader{LoadDiplomas}, Loader{LoadRegistrations},
+                      Loader{LoadLifeEvents}, Loader{LoadAbsences}}) {
+    if (auto st = load(dir, threads, persons, &notices, &reg, &rows); !st) {
+      return tl::unexpected(st.error());
+    }
+  }
+  if (report) {
+    report->notices = notices.Take();
+    report->rows = rows;
+    report->from_snapshot = false;
+    report->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  return reg;
+}
+
+Result<Registry> LoadRegistry(const std::string& path, const Reference& reference,
+                              const LoadOptions& options, LoadReport* report) {
+  if (IsDirectory(path)) return LoadRegistryCsv(path, reference, options, report);
+  const auto started = std::chrono::steady_clock::now();
+  auto reg = ReadSnapshot(path);
+  if (reg && report) {
+    report->from_snapshot = true;
+    report->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  return reg;
+}
+
+}  // namespace vsv

@@ -1,0 +1,137 @@
+// The education registry in memory: columnar tables, one dense index per person
+// (persons sorted by person_id), and every other table's rows grouped per person
+// (CSR layout: rows of person p are [offset[p], offset[p+1]) ), sorted within a
+// person on all their fields so that any row order of the input gives the same
+// registry.
+#ifndef VSV_REGISTRY_REGISTRY_H_
+#define VSV_REGISTRY_REGISTRY_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "registry/codes.h"
+
+namespace vsv {
+
+using PersonIndex = uint32_t;
+
+// Rows of one person in a per-person table: [begin, end).
+struct RowRange {
+  uint32_t begin;
+  uint32_t end;
+  bool empty() const { return begin == end; }
+};
+
+// Row offsets of a per-person table; offsets.size() == person count + 1.
+struct PersonGrouping {
+  std::vector<uint32_t> offsets;
+  RowRange Rows(PersonIndex p) const { return {offsets[p], offsets[p + 1]}; }
+};
+
+struct PersonTable {
+  // person_id strings, concatenated; id of row i is chars[id_offsets[i], id_offsets[i+1]).
+  std::string id_chars;
+  std::vector<uint32_t> id_offsets;
+  std::vector<Date> birth_date;
+  std::vector<Sex> sex;
+
+  size_t size() const { return birth_date.size(); }
+  std::string_view Id(PersonIndex p) const {
+    return std::string_view(id_chars).substr(id_offsets[p], id_offsets[p + 1] - id_offsets[p]);
+  }
+  // The index of `id`, or -1 (binary search: ids are sorted).
+  int64_t Find(std::string_view id) const;
+};
+
+struct ResidenceTable : PersonGrouping {
+  std::vector<Date> valid_from;
+  std::vector<Date> valid_to;  // kOpenEnd when open
+  std::vector<Municipality> municipality;
+  std::vector<int16_t> postcode4;  // -1 when empty
+};
+
+// Institution locations, sorted by (institution, location): a lower row index is a
+// lower code, which is what the tie-break of the main enrolment needs.
+struct InstitutionTable {
+  std::vector<std::string> brin;       // distinct institutions, sorted
+  std::vector<uint32_t> institution;   // per location row: index into brin
+  std::vector<uint8_t> location;       // 0..99
+  std::vector<std::string> name;
+  std::vector<Sector> sector;
+  std::vector<Municipality> municipality;
+
+  size_t size() const { return institution.size(); }
+  // "00AA" and "00AA01".
+  const std::string& Brin(uint32_t row) const { return brin[institution[row]]; }
+  std::string LocationCode(uint32_t row) const;
+  // Row of (brin, location), or -1.
+  int64_t Find(std::string_view brin_code, int location_code) const;
+};
+
+struct EnrolmentTable : PersonGrouping {
+  std::vector<uint32_t> location_row;  // into InstitutionTable
+  std::vector<Sector> sector;
+  std::vector<uint8_t> funded;
+  std::vector<Program> program;
+  std::vector<int32_t> crebo;      // MBO: the crebo number; else 0
+  std::vector<uint8_t> level;      // MBO 1..4; 0 = none
+  std::vector<Pathway> pathway;
+  std::vector<uint8_t> grade;      // 0 = none
+  std::vector<uint8_t> newcomer;
+  std::vector<uint8_t> international;
+  std::vector<uint8_t> outsourced_to_vavo;
+  std::vector<Date> start_date;
+  std::vector<Date> end_date;      // kOpenEnd when open
+
+  bool ActiveOn(uint32_t row, Date d) const { return Covers(start_date[row], end_date[row], d); }
+};
+
+struct DiplomaTable : PersonGrouping {
+  std::vector<Date> date;
+  std::vector<DiplomaType> type;
+  std::vector<int32_t> institution;  // index into InstitutionTable::brin, -1 = empty/unknown
+};
+
+struct RegistrationTable : PersonGrouping {
+  std::vector<Register> register_kind;
+  std::vector<Date> valid_from;
+  std::vector<Date> valid_to;
+};
+
+struct LifeEventTable : PersonGrouping {
+  std::vector<Date> date;
+  std::vector<LifeEvent> event;
+};
+
+struct AbsenceTable : PersonGrouping {
+  std::vector<Date> date;
+  std::vector<int32_t> institution;  // index into InstitutionTable::brin, -1 unknown
+  std::vector<AbsenceKind> kind;
+  std::vector<int32_t> hours;        // -1 when empty
+};
+
+struct Registry {
+  PersonTable persons;
+  InstitutionTable institutions;
+  ResidenceTable residences;
+  EnrolmentTable enrolments;
+  DiplomaTable diplomas;
+  RegistrationTable registrations;
+  LifeEventTable life_events;
+  AbsenceTable absences;  // empty grouping when absences.csv was not given
+  bool has_absences = false;
+
+  size_t person_count() const { return persons.size(); }
+  // The residence row covering `d`, or -1.
+  int64_t ResidenceOn(PersonIndex p, Date d) const;
+  // Whether a registration of `kind` is active on `d`.
+  bool RegisteredOn(PersonIndex p, Register kind, Date d) const;
+};
+
+}  // namespace vsv
+
+#endif  // VSV_REGISTRY_REGISTRY_H_
