@@ -1,0 +1,308 @@
+#include "measure/classify.h"
+
+#include <algorithm>
+#include <array>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace vsv {
+
+std::string_view PartName(Part part) {
+  static constexpr std::array<std::string_view, kPartCount> kNames = {
+      "B1", "B2", "B3", "C_VO", "C_MBO", "C_VAVO", "C_HO", "C_SPECIAL", "C_NONFUNDED",
+      "C_DJI", "C_POLICE_DEFENCE", "C_SOCIAL", "D_SK", "D_ENTREE_WORK", "X"};
+  return kNames[static_cast<size_t>(part)];
+}
+
+std::string_view CategoryName(Category category) {
+  static constexpr std::array<std::string_view, kCategoryCount> kNames = {
+      "VO-ONDERBOUW", "VO-BOVENBOUW-VMBO", "VO-BOVENBOUW-HAVO-VWO", "MBO-1", "MBO-2",
+      "MBO-3-4", "VAVO"};
+  return kNames[static_cast<size_t>(category)];
+}
+
+Category CategoryOf(const EnrolmentTable& e, uint32_t row) {
+  switch (e.sector[row]) {
+    case Sector::kVO: {
+      const Program p = e.program[row];
+      const int grade = e.grade[row];
+      if (p == Program::kBrugjaar || grade <= 2) return Category::kVoOnderbouw;
+      if (IsVmbo(p)) return Category::kVoBovenbouwVmbo;
+      return grade == 3 ? Category::kVoOnderbouw : Category::kVoBovenbouwHavoVwo;
+    }
+    case Sector::kMBO:
+      return e.level[row] <= 1 ? Category::kMbo1
+             : e.level[row] == 2 ? Category::kMbo2
+                                 : Category::kMbo34;
+    default:
+      return Category::kVavo;
+  }
+}
+
+namespace {
+
+// The dates of school year T.
+struct YearDates {
+  Date teldatum_t;       // 1 October T
+  Date teldatum_t1;      // 1 October T+1
+  Date end_of_year_t1;   // 31 December T+1: last day for a (late) SK
+  explicit YearDates(int year)
+      : teldatum_t(Teldatum(year)), teldatum_t1(Teldatum(year + 1)),
+        end_of_year_t1(MakeDate(year + 1, 12, 31)) {}
+};
+
+void Say(Explanation* why, std::string text) {
+  if (why) why->steps.push_back(std::move(text));
+}
+
+std::string DescribeEnrolment(const Registry& r, uint32_t row) {
+  const EnrolmentTable& e = r.enrolments;
+  std::string program = e.program[row] == Program::kCrebo ? fmt::format("crebo {}", e.crebo[row])
+                                                           : std::string(ToString(e.program[row]));
+  return fmt::format("{} {}{}{} at {} ({} to {}){}", ToString(e.sector[row]), program,
+                     e.level[row] ? fmt::format(" level {}", e.level[row]) : "",
+                     e.grade[row] ? fmt::format(" grade {}", e.grade[row]) : "",
+                     r.institutions.LocationCode(e.location_row[row]), FormatDate(e.start_date[row]),
+                     e.end_date[row] == kOpenEnd ? "open" : FormatDate(e.end_date[row]),
+                     e.funded[row] ? "" : ", not funded");
+}
+
+// Rank of a sector in the choice of the main enrolment: VO before MBO before VAVO.
+int SectorRank(Sector s) { return s == Sector::kVO ? 0 : s == Sector::kMBO ? 1 : 2; }
+
+// A: a funded VO, MBO or VAVO enrolment active on teldatum T that is not a VO
+// newcomer or international-stream enrolment. Returns the main enrolment or -1.
+int64_t MainEnrolment(const Registry& r, PersonIndex p, Date teldatum, Explanation* why) {
+  const EnrolmentTable& e = r.enrolments;
+  const RowRange rows = e.Rows(p);
+  int64_t best = -1;
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (!e.ActiveOn(i, teldatum)) continue;
+    const Sector s = e.sector[i];
+    const char* excluded = nullptr;
+    if (s != Sector::kVO && s != Sector::kMBO && s != Sector::kVAVO) {
+      excluded = "not VO, MBO or VAVO";
+    } else if (!e.funded[i]) {
+      excluded = "not funded";
+    } else if (s == Sector::kVO && e.newcomer[i]) {
+      excluded = "VO first-year newcomer";
+    } else if (s == Sector::kVO && e.international[i]) {
+      excluded = "VO international stream";
+    }
+    if (excluded) {
+      Say(why, fmt::format("Enrolment {} is active on teldatum but does not qualify: {}.",
+                           DescribeEnrolment(r, i), excluded));
+      continue;
+    }
+    Say(why, fmt::format("Enrolment {} qualifies for the start population.", DescribeEnrolment(r, i)));
+    if (best < 0) { best = i; continue; }
+    const auto key = [&](uint32_t k) {
+      return std::make_tuple(SectorRank(e.sector[k]), e.start_date[k], e.location_row[k]);
+    };
+    if (key(i) < key(static_cast<uint32_t>(best))) best = i;
+  }
+  return best;
+}
+
+bool DiedOrEmigrated(const Registry& r, PersonIndex p, const YearDates& d, Explanation* why) {
+  const LifeEventTable& l = r.life_events;
+  const RowRange rows = l.Rows(p);
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (l.event[i] != LifeEvent::kImmigration && Covers(d.teldatum_t, d.teldatum_t1, l.date[i])) {
+      Say(why, fmt::format("B1: {} on {}, between teldatum T and teldatum T+1.",
+                           l.event[i] == LifeEvent::kDeath ? "died" : "emigrated", FormatDate(l.date[i])));
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether the residence on `date` is a Dutch municipality; `unknown` is set when no
+// residence record covers the date.
+bool LivesInNetherlands(const Registry& r, PersonIndex p, Date date, std::string_view which,
+                        bool* unknown, Explanation* why) {
+  const int64_t row = r.ResidenceOn(p, date);
+  if (row < 0) {
+    *unknown = true;
+    Say(why, fmt::format("B2: no residence record covers {} ({}).", which, FormatDate(date)));
+    return false;
+  }
+  const Municipality m = r.residences.municipality[row];
+  if (!IsDutchMunicipality(m)) {
+    Say(why, fmt::format("B2: on {} ({}) the residence is {}.", which, FormatDate(date),
+                         m == kAbroad ? "abroad" : "without a fixed address"));
+    return false;
+  }
+  return true;
+}
+
+// C: the first part that applies on teldatum T+1, or nullopt.
+std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teldatum_t1,
+                                     Explanation* why) {
+  const EnrolmentTable& e = r.enrolments;
+  const RowRange rows = e.Rows(p);
+  std::optional<Part> best;
+  int64_t best_row = -1;
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (!e.ActiveOn(i, teldatum_t1)) continue;
+    Part part;
+    switch (e.sector[i]) {
+      case Sector::kVO: part = e.funded[i] ? Part::kCVo : Part::kCNonfunded; break;
+      case Sector::kMBO: part = e.funded[i] ? Part::kCMbo : Part::kCNonfunded; break;
+      case Sector::kVAVO: part = e.funded[i] ? Part::kCVavo : Part::kCNonfunded; break;
+      case Sector::kHO: part = Part::kCHo; break;
+      default: part = Part::kCSpecial; break;  // PRO, VSO, SO
+    }
+    if (!best || part < *best) { best = part; best_row = i; }
+  }
+  if (best) {
+    Say(why, fmt::format("{}: on teldatum T+1 ({}) enrolled in {}.", PartName(*best),
+                         FormatDate(teldatum_t1), DescribeEnrolment(r, static_cast<uint32_t>(best_row))));
+    return best;
+  }
+  static constexpr std::array<std::pair<Register, Part>, 3> kRegisters = {{
+      {Register::kDji, Part::kCDji},
+      {Register::kPoliceDefence, Part::kCPoliceDefence},
+      {Register::kSocialTrajectory, Part::kCSocial},
+  }};
+  for (const auto& [reg, part] : kRegisters) {
+    if (r.RegisteredOn(p, reg, teldatum_t1)) {
+      Say(why, fmt::format("{}: registered {} on teldatum T+1 ({}).", PartName(part), ToString(reg),
+                           FormatDate(teldatum_t1)));
+      return part;
+    }
+  }
+  Say(why, fmt::format("Not in education or an equivalent on teldatum T+1 ({}).", FormatDate(teldatum_t1)));
+  return std::nullopt;
+}
+
+std::optional<Part> HasStartkwalificatie(const Registry& r, PersonIndex p, const YearDates& d,
+                                         Explanation* why) {
+  const DiplomaTable& t = r.diplomas;
+  const RowRange rows = t.Rows(p);
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (IsStartkwalificatie(t.type[i]) && t.date[i] <= d.end_of_year_t1) {
+      Say(why, fmt::format("D_SK: {} diploma dated {}, on or before {}.", ToString(t.type[i]),
+                           FormatDate(t.date[i]), FormatDate(d.end_of_year_t1)));
+      return Part::kDSk;
+    }
+  }
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (t.type[i] == DiplomaType::kMbo1 && t.date[i] <= d.teldatum_t1) {
+      if (r.RegisteredOn(p, Register::kEmployed, d.teldatum_t1)) {
+        Say(why, fmt::format("D_ENTREE_WORK: entree diploma dated {} and employed on teldatum T+1 ({}).",
+                             FormatDate(t.date[i]), FormatDate(d.teldatum_t1)));
+        return Part::kDEntreeWork;
+      }
+      Say(why, fmt::format("Entree diploma dated {}, but not employed on teldatum T+1 ({}).",
+                           FormatDate(t.date[i]), FormatDate(d.teldatum_t1)));
+      break;
+    }
+  }
+  Say(why, fmt::format("No startkwalificatie dated on or before {}.", FormatDate(d.end_of_year_t1)));
+  return std::nullopt;
+}
+
+}  // namespace
+
+PersonOutcome ClassifyPerson(const Registry& r, PersonIndex p, int year, int age_limit,
+                             Explanation* why) {
+  const YearDates d(year);
+  PersonOutcome out;
+  const int age = AgeOn(r.persons.birth_date[p], d.teldatum_t);
+  if (age >= age_limit) {
+    Say(why, fmt::format("Not in A: aged {} on teldatum T ({}), not younger than {}.", age,
+                         FormatDate(d.teldatum_t), age_limit));
+    return out;
+  }
+  out.main_enrolment = MainEnrolment(r, p, d.teldatum_t, why);
+  if (out.main_enrolment < 0) {
+    Say(why, fmt::format("Not in A: no qualifying enrolment on teldatum T ({}).", FormatDate(d.teldatum_t)));
+    return out;
+  }
+  out.in_a = true;
+  Say(why, fmt::format("In A (aged {} on teldatum T); main enrolment: {}.", age,
+                       DescribeEnrolment(r, static_cast<uint32_t>(out.main_enrolment))));
+  const int64_t residence_t = r.ResidenceOn(p, d.teldatum_t);
+  if (residence_t >= 0) out.municipality = r.residences.municipality[residence_t];
+
+  if (DiedOrEmigrated(r, p, d, why)) { out.part = Part::kB1; return out; }
+  bool unknown = false;
+  const bool nl_t = LivesInNetherlands(r, p, d.teldatum_t, "teldatum T", &unknown, why);
+  const bool nl_t1 = nl_t && LivesInNetherlands(r, p, d.teldatum_t1, "teldatum T+1", &unknown, why);
+  if (!nl_t1) {
+    out.part = Part::kB2;
+    out.residence_unknown = unknown;
+    return out;
+  }
+  if (r.RegisteredOn(p, Register::kLpwExemption, d.teldatum_t1)) {
+    Say(why, fmt::format("B3: Leerplichtwet exemption active on teldatum T+1 ({}).", FormatDate(d.teldatum_t1)));
+    out.part = Part::kB3;
+    return out;
+  }
+  if (auto c = StillInEducation(r, p, d.teldatum_t1, why)) { out.part = *c; return out; }
+  if (auto dpart = HasStartkwalificatie(r, p, d, why)) { out.part = *dpart; return out; }
+  Say(why, "X: new vsv'er — in A and in none of B, C or D.");
+  out.part = Part::kX;
+  return out;
+}
+
+YearClassification ClassifyYear(const Registry& registry, const Reference& reference, int year,
+                                const ClassifyOptions& options) {
+  const int threads = std::max(1, options.threads > 0 ? options.threads
+                                                      : static_cast<int>(std::thread::hardware_concurrency()));
+  const std::vector<int8_t> regions = reference.RegionTable(year);
+  const Date teldatum = Teldatum(year);
+  const size_t n = registry.person_count();
+  std::vector<YearClassification> parts(static_cast<size_t>(threads));
+  auto work = [&](int t) {
+    YearClassification& out = parts[static_cast<size_t>(t)];
+    const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
+    const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+    for (size_t i = begin; i < end; ++i) {
+      const PersonIndex p = static_cast<PersonIndex>(i);
+      const PersonOutcome o = ClassifyPerson(registry, p, year, options.age_limit, nullptr);
+      if (!o.in_a) continue;
+      const uint32_t main = static_cast<uint32_t>(o.main_enrolment);
+      out.person.push_back(p);
+      out.part.push_back(o.part);
+      out.main_enrolment.push_back(main);
+      out.category.push_back(CategoryOf(registry.enrolments, main));
+      out.municipality.push_back(o.municipality);
+      out.region.push_back(IsDutchMunicipality(o.municipality) ? regions[o.municipality] : -1);
+      out.age.push_back(static_cast<uint8_t>(AgeOn(registry.persons.birth_date[p], teldatum)));
+      out.residence_unknown += o.residence_unknown ? 1 : 0;
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
+    work(0);
+  }
+  YearClassification result = std::move(parts[0]);
+  result.year = year;
+  result.age_limit = options.age_limit;
+  for (size_t t = 1; t < parts.size(); ++t) {
+    const YearClassification& p = parts[t];
+    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(result.person, p.person);
+    append(result.part, p.part);
+    append(result.main_enrolment, p.main_enrolment);
+    append(result.category, p.category);
+    append(result.municipality, p.municipality);
+    append(result.region, p.region);
+    append(result.age, p.age);
+    result.residence_unknown += p.residence_unknown;
+  }
+  return result;
+}
+
+YearRange CountableYears(const Registry& registry, const Reference& reference) {
+  const auto& starts = registry.enrolments.start_date;
+  if (starts.empty()) return {1, 0};
+  const auto [lo, hi] = std::minmax_element(starts.begin(), starts.end());
+  return {std::max(reference.first_year(), SchoolYearOf(*lo)), SchoolYearOf(*hi) - 1};
+}
+
+}  // namespace vsv

@@ -1,0 +1,34 @@
+// The count as people and scripts read it: JSON (the contract of
+// `vsv count --format json` and of GET /api/v1/count), CSV and a Dutch text table.
+// One rendering for the CLI and the API.
+#ifndef VSV_REPORT_COUNT_REPORT_H_
+#define VSV_REPORT_COUNT_REPORT_H_
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "measure/cube.h"
+
+namespace vsv {
+
+// {"school_year":"2023-2024","age_limit":22,"total":{A..X,pct},"groups":[{"key":{..},A..X,pct}]}
+nlohmann::ordered_json CountTableJson(const Registry& registry, const CountTable& table);
+// The decomposition fields of one group, in contract order, with "pct".
+nlohmann::ordered_json PartCountsJson(const PartCounts& counts);
+
+// One row per group (and a first row "total"): the dimension columns, then A..X, pct.
+std::string CountTableCsv(const Registry& registry, const CountTable& table, bool with_header);
+
+// Aligned Dutch table with Dutch number formatting; for the whole country (no
+// breakdown) the national target of that year beside the figure.
+std::string CountTableText(const Registry& registry, const Reference& reference,
+                           const CountTable& table);
+
+// Guards a CSV cell against formula injection (a leading = + - @ tab or CR gets a
+// quote prefix) and quotes it when needed.
+std::string CsvCell(std::string_view value);
+
+}  // namespace vsv
+
+#endif  // VSV_REPORT_COUNT_REPORT_H_
