@@ -1,0 +1,19 @@
+// Every subcommand of `vsv` lives in its own cmd_*.cc file and registers itself on
+// the app here. The CLI stays thin: it parses flags and calls the libraries.
+#ifndef VSV_CLI_COMMANDS_H_
+#define VSV_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace vsv::cli {
+
+void AddImportCommand(CLI::App& app);
+void AddCountCommand(CLI::App& app);
+void AddClassifyCommand(CLI::App& app);
+void AddExplainCommand(CLI::App& app);
+void AddStockCommand(CLI::App& app);
+void AddWorklistCommand(CLI::App& app);
+
+}  // namespace vsv::cli
+
+#endif  // VSV_CLI_COMMANDS_H_
