@@ -9,8 +9,9 @@
 //
 // Output: a JSON array, one object per school year, in the shape of
 //   vsv count --format json --by region,sector,category --year FROM-TO
-// Groups are sorted by key: region, then sector, then category, each compared as a
-// string (byte order), nulls last.
+// Groups are sorted by key: region (as a string), then sector in the definition's
+// order (VO, MBO, VAVO), then category in the definition's order (VO-ONDERBOUW,
+// VO-BOVENBOUW-VMBO, VO-BOVENBOUW-HAVO-VWO, MBO-1, MBO-2, MBO-3-4, VAVO); nulls last.
 //
 // Usage:
 //   node count.mjs --data DIR --reference DIR --from 2012 --to 2023
@@ -258,7 +259,13 @@ SELECT T, region, sector, category, is_total,
             ELSE ((20000 * X + (A - (B1 + B2 + B3))) // (2 * (A - (B1 + B2 + B3)))) / 100
        END AS pct
 FROM cube
-ORDER BY T, is_total DESC, region NULLS LAST, sector NULLS LAST, category NULLS LAST
+ORDER BY T, is_total DESC, region NULLS LAST,
+         -- sectors and categories in the order of the definition
+         CASE sector WHEN 'VO' THEN 1 WHEN 'MBO' THEN 2 WHEN 'VAVO' THEN 3 END NULLS LAST,
+         CASE category
+           WHEN 'VO-ONDERBOUW' THEN 1 WHEN 'VO-BOVENBOUW-VMBO' THEN 2
+           WHEN 'VO-BOVENBOUW-HAVO-VWO' THEN 3 WHEN 'MBO-1' THEN 4 WHEN 'MBO-2' THEN 5
+           WHEN 'MBO-3-4' THEN 6 WHEN 'VAVO' THEN 7 END NULLS LAST
 `;
 }
 
