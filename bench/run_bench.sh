@@ -181,7 +181,8 @@ duck_ver=$(node -p "require('$DUCK_DIR/node_modules/@duckdb/node-api/package.jso
   echo
   echo "Machine: $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ { print $2 }') GB RAM." \
     "vsv $vsv_rev; DuckDB @duckdb/node-api $duck_ver (threads $THREADS), node $(node --version)." \
-    "School years $FROM-$((FROM + 1)) … $TO-$((TO + 1)), by region × sector × category; seed $SEED; best of $REPEAT run(s)."
+    "School years $FROM-$((FROM + 1)) … $TO-$((TO + 1)), by region × sector × category;" \
+    "$(if [[ -n "$DATA" ]]; then echo "registry $DATA"; else echo "vsv synth, seed $SEED"; fi); best of $REPEAT run(s)."
   echo
   echo "| scale | CSV MB | A $TO | vsv count from CSV s | vsv peak MB | DuckDB s (load + compute) | DuckDB peak MB | DuckDB / vsv | vsv import s | snapshot MB | count from snapshot s | snapshot peak MB | same numbers |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -123,7 +123,8 @@ candidates AS (
              WHEN 1 THEN 'MBO-1' WHEN 2 THEN 'MBO-2' WHEN 3 THEN 'MBO-3-4' WHEN 4 THEN 'MBO-3-4'
            END
            WHEN 'VAVO' THEN 'VAVO'
-         END AS category
+         END AS category,
+         e.end_date, e.program, e.level, e.pathway, e.grade
   FROM years y
   JOIN enrolments e
     ON e.start_date <= y.d0 AND (e.end_date IS NULL OR e.end_date >= y.d0)
@@ -136,14 +137,22 @@ candidates AS (
         - CASE WHEN month(p.birth_date) * 100 + day(p.birth_date) > 1001 THEN 1 ELSE 0 END
         < ${ageLimit}
 ),
--- Main enrolment: VO < MBO < VAVO, earliest start, lowest institution, lowest location
--- (then category, only to make a full tie deterministic).
+-- Main enrolment: VO < MBO < VAVO, earliest start, lowest institution, lowest location.
+-- The definition stops there; for a full tie this takes the same enrolment as vsv does
+-- (earliest end, then program in the format's order, crebo, level, pathway, grade).
 main AS (
   SELECT * FROM candidates
   QUALIFY row_number() OVER (
     PARTITION BY T, person_id
     ORDER BY CASE sector WHEN 'VO' THEN 1 WHEN 'MBO' THEN 2 ELSE 3 END,
-             start_date, institution, location, category NULLS LAST) = 1
+             start_date, institution, location,
+             end_date NULLS LAST,
+             list_position(['BRUGJAAR', 'VMBO-BB', 'VMBO-KB', 'VMBO-GL', 'VMBO-TL', 'HAVO',
+                            'VWO', 'VAVO-VMBO', 'VAVO-HAVO', 'VAVO-VWO'], program) NULLS FIRST,
+             TRY_CAST(program AS INTEGER) NULLS FIRST,
+             level NULLS FIRST,
+             list_position(['BOL', 'BBL'], pathway) NULLS FIRST,
+             grade NULLS FIRST) = 1
 ),
 -- Residence on teldatum T and T+1 (periods of one person do not overlap).
 res AS (
