@@ -1,0 +1,107 @@
+// Invariants of the count on random registries: the decomposition adds up in every
+// group, the groups of every breakdown add up to the total, and the result does not
+// depend on row order or thread count.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "measure/classify.h"
+#include "measure/cube.h"
+#include "random_registry.h"
+#include "registry/loader.h"
+#include "report/count_report.h"
+#include "scenario.h"
+
+namespace vsv {
+namespace {
+
+class PropertyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto r = Reference::Load(std::string(VSV_SOURCE_DIR) + "/data/reference");
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    reference_ = new Reference(std::move(*r));
+  }
+  static void TearDownTestSuite() { delete reference_; }
+
+  Registry Load(uint64_t seed, int persons, uint64_t shuffle = 0, int threads = 1) {
+    const std::string dir = test::MakeTempDir("vsv-prop-");
+    test::WriteFiles(test::RandomRegistry(seed, persons, shuffle), dir);
+    auto reg = LoadRegistryCsv(dir, *reference_, LoadOptions{threads}, nullptr);
+    std::filesystem::remove_all(dir);
+    EXPECT_TRUE(reg.has_value()) << (reg ? "" : reg.error().message);
+    return reg ? std::move(*reg) : Registry{};
+  }
+
+  static Reference* reference_;
+};
+Reference* PropertyTest::reference_ = nullptr;
+
+const std::vector<std::vector<Dimension>> kBreakdowns = {
+    {Dimension::kSchool}, {Dimension::kLocation}, {Dimension::kMunicipality}, {Dimension::kRegion},
+    {Dimension::kSector}, {Dimension::kCategory}, {Dimension::kLevel}, {Dimension::kPathway},
+    {Dimension::kSex}, {Dimension::kAge},
+    {Dimension::kRegion, Dimension::kSector, Dimension::kCategory}};
+
+void ExpectDecompositionAddsUp(const nlohmann::ordered_json& g) {
+  EXPECT_EQ(g["A"], g["B"].get<int64_t>() + g["C"].get<int64_t>() + g["D"].get<int64_t>() + g["X"].get<int64_t>());
+  EXPECT_EQ(g["B"], g["B1"].get<int64_t>() + g["B2"].get<int64_t>() + g["B3"].get<int64_t>());
+  int64_t c = 0;
+  for (const char* k : {"C_VO", "C_MBO", "C_VAVO", "C_HO", "C_SPECIAL", "C_NONFUNDED", "C_DJI",
+                        "C_POLICE_DEFENCE", "C_SOCIAL"}) {
+    c += g[k].get<int64_t>();
+  }
+  EXPECT_EQ(g["C"], c);
+  EXPECT_EQ(g["D"], g["D_SK"].get<int64_t>() + g["D_ENTREE_WORK"].get<int64_t>());
+}
+
+TEST_F(PropertyTest, DecompositionAndBreakdownsAddUp) {
+  int64_t persons_in_a = 0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const Registry reg = Load(seed, 1500);
+    for (int year = 2018; year <= 2022; ++year) {
+      const YearClassification c = ClassifyYear(reg, *reference_, year, {22, 2});
+      persons_in_a += static_cast<int64_t>(c.size());
+      for (const auto& dims : kBreakdowns) {
+        const nlohmann::ordered_json j = CountTableJson(reg, CountBy(reg, c, dims));
+        ExpectDecompositionAddsUp(j["total"]);
+        std::map<std::string, int64_t> sums;
+        for (const auto& g : j["groups"]) {
+          ExpectDecompositionAddsUp(g);
+          for (auto it = g.begin(); it != g.end(); ++it) {
+            if (it.value().is_number_integer()) sums[it.key()] += it.value().get<int64_t>();
+          }
+        }
+        for (const auto& [field, sum] : sums) EXPECT_EQ(sum, j["total"][field].get<int64_t>()) << field;
+      }
+    }
+  }
+  EXPECT_GT(persons_in_a, 1000);  // the generator really puts people in A
+}
+
+TEST_F(PropertyTest, EveryPartOccursInRandomData) {
+  std::array<int64_t, kPartCount> seen{};
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const Registry reg = Load(seed, 1500);
+    for (int year = 2018; year <= 2022; ++year) {
+      for (Part p : ClassifyYear(reg, *reference_, year, {22, 1}).part) ++seen[static_cast<size_t>(p)];
+    }
+  }
+  for (int p = 0; p < kPartCount; ++p) EXPECT_GT(seen[p], 0) << PartName(static_cast<Part>(p));
+}
+
+TEST_F(PropertyTest, IndependentOfRowOrderAndThreads) {
+  const Registry base = Load(7, 3000, 0, 1);
+  const Registry shuffled = Load(7, 3000, 99, 2);
+  const std::vector<Dimension> dims = {Dimension::kLocation, Dimension::kMunicipality, Dimension::kAge};
+  for (int year = 2018; year <= 2022; ++year) {
+    const auto expected = CountTableJson(base, CountBy(base, ClassifyYear(base, *reference_, year, {22, 1}), dims));
+    for (int threads : {1, 2, 3, 8}) {
+      const auto c = ClassifyYear(shuffled, *reference_, year, {22, threads});
+      EXPECT_EQ(CountTableJson(shuffled, CountBy(shuffled, c, dims)), expected) << year << " threads " << threads;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vsv

@@ -1,0 +1,94 @@
+// Loader behaviour beyond the one-error-per-file scenarios in tests/scenarios/:
+// notices, multi-chunk parsing, and that the first error does not depend on threads.
+#include "registry/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "random_registry.h"
+#include "scenario.h"
+
+namespace vsv {
+namespace {
+
+class LoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = Reference::Load(std::string(VSV_SOURCE_DIR) + "/data/reference");
+    ASSERT_TRUE(r.has_value());
+    ref_ = std::move(*r);
+    dir_ = test::MakeTempDir("vsv-loader-");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Reference ref_;
+  std::string dir_;
+};
+
+TEST_F(LoaderTest, LoadsAndCountsRows) {
+  auto files = test::RandomRegistry(5, 500);
+  test::WriteFiles(files, dir_);
+  LoadReport report;
+  auto reg = LoadRegistryCsv(dir_, ref_, {}, &report);
+  ASSERT_TRUE(reg.has_value()) << reg.error().message;
+  EXPECT_EQ(reg->person_count(), 500u);
+  EXPECT_FALSE(reg->has_absences);
+  EXPECT_GT(report.rows, 500);
+}
+
+TEST_F(LoaderTest, UnknownColumnIsANoticeNotAnError) {
+  auto files = test::RandomRegistry(5, 50);
+  files["persons.csv"].replace(0, files["persons.csv"].find('\n'), "person_id,birth_date,sex");
+  std::string& p = files["persons.csv"];
+  std::string out;
+  size_t start = 0;
+  for (size_t nl; (nl = p.find('\n', start)) != std::string::npos; start = nl + 1) {
+    out += p.substr(start, nl - start) + (start == 0 ? ",shoe_size\n" : ",42\n");
+  }
+  p = out;
+  test::WriteFiles(files, dir_);
+  LoadReport report;
+  ASSERT_TRUE(LoadRegistryCsv(dir_, ref_, {}, &report).has_value());
+  ASSERT_FALSE(report.notices.empty());
+  EXPECT_EQ(report.notices[0].what, "unknown column ignored");
+  EXPECT_NE(report.notices[0].examples[0].find("shoe_size"), std::string::npos);
+}
+
+TEST_F(LoaderTest, MissingRequiredFileNamesIt) {
+  test::WriteFiles(test::RandomRegistry(5, 50), dir_);
+  std::filesystem::remove(dir_ + "/diplomas.csv");
+  auto reg = LoadRegistryCsv(dir_, ref_, {}, nullptr);
+  ASSERT_FALSE(reg.has_value());
+  EXPECT_NE(reg.error().message.find("diplomas.csv"), std::string::npos);
+}
+
+TEST_F(LoaderTest, MissingFolderIsAnError) {
+  auto reg = LoadRegistryCsv(dir_ + "/nothing", ref_, {}, nullptr);
+  ASSERT_FALSE(reg.has_value());
+  EXPECT_NE(reg.error().message.find("not found"), std::string::npos);
+}
+
+// Two bad rows far apart in a file big enough to be parsed in several chunks: the
+// message always names the first, whatever the number of threads.
+TEST_F(LoaderTest, FirstErrorIsTheSameForAnyThreadCount) {
+  auto files = test::RandomRegistry(6, 60000);
+  std::string& persons = files["persons.csv"];
+  auto break_line = [&](int line_no, const char* bad_sex) {
+    size_t pos = 0;
+    for (int i = 1; i < line_no; ++i) pos = persons.find('\n', pos) + 1;
+    const size_t end = persons.find('\n', pos);
+    persons.replace(end - 1, 1, bad_sex);
+  };
+  break_line(50000, "Q");
+  break_line(30000, "Z");
+  test::WriteFiles(files, dir_);
+  for (int threads : {1, 2, 4}) {
+    auto reg = LoadRegistryCsv(dir_, ref_, LoadOptions{threads}, nullptr);
+    ASSERT_FALSE(reg.has_value());
+    EXPECT_NE(reg.error().message.find("persons.csv:30000"), std::string::npos) << reg.error().message;
+    EXPECT_NE(reg.error().message.find("'Z'"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace vsv
