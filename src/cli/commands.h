@@ -13,6 +13,7 @@ void AddClassifyCommand(CLI::App& app);
 void AddExplainCommand(CLI::App& app);
 void AddStockCommand(CLI::App& app);
 void AddWorklistCommand(CLI::App& app);
+void AddSynthCommand(CLI::App& app);
 
 }  // namespace vsv::cli
 

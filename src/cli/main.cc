@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   vsv::cli::AddExplainCommand(app);
   vsv::cli::AddStockCommand(app);
   vsv::cli::AddWorklistCommand(app);
+  vsv::cli::AddSynthCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // a subcommand failed and said why
