@@ -58,15 +58,16 @@ setup_duckdb() {
   command -v node >/dev/null || die "node is not installed (./run setup installs it)"
   local want have=""
   want="$(sha256sum "$DUCK_DIR/package-lock.json" | cut -d' ' -f1)"
-  [[ -f "$DUCK_DIR/node_modules/.vsv-bench-stamp" ]] && have="$(cat "$DUCK_DIR/node_modules/.vsv-bench-stamp")"
+  [[ -f "$DUCK_DIR/node_modules/.vsv-lock-hash" ]] && have="$(cat "$DUCK_DIR/node_modules/.vsv-lock-hash")"
   if [[ "$want" != "$have" || ! -d "$DUCK_DIR/node_modules/@duckdb/node-api" ]]; then
     log "npm ci in bench/duckdb"
-    # npm ci refuses a lock without the other platforms' optional DuckDB bindings
-    # (a registry that lacks them, as here); npm install --no-save then installs the
-    # same locked versions without touching package-lock.json.
+    # The stamp is the one ./run setup writes too. Should npm ci refuse the lock (it
+    # did before the lock listed the other platforms' optional DuckDB bindings, which
+    # this machine's registry does not serve), npm install --no-save installs the same
+    # locked versions without touching package-lock.json.
     (cd "$DUCK_DIR" && { npm ci --no-audit --no-fund --loglevel=silent >&2 2>/dev/null \
       || npm install --no-save --no-audit --no-fund --loglevel=error >&2; })
-    echo "$want" > "$DUCK_DIR/node_modules/.vsv-bench-stamp"
+    echo "$want" > "$DUCK_DIR/node_modules/.vsv-lock-hash"
   fi
 }
 
