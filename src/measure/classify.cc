@@ -52,8 +52,11 @@ struct YearDates {
         end_of_year_t1(MakeDate(year + 1, 12, 31)) {}
 };
 
-void Say(Explanation* why, std::string text) {
-  if (why) why->steps.push_back(std::move(text));
+// Records a step of the explanation. `text` is called only when someone asked for
+// an explanation: the count itself never builds a string.
+template <typename TextFn>
+void Say(Explanation* why, TextFn text) {
+  if (why) why->steps.push_back(text());
 }
 
 std::string DescribeEnrolment(const Registry& r, uint32_t row) {
@@ -91,11 +94,11 @@ int64_t MainEnrolment(const Registry& r, PersonIndex p, Date teldatum, Explanati
       excluded = "VO international stream";
     }
     if (excluded) {
-      Say(why, fmt::format("Enrolment {} is active on teldatum but does not qualify: {}.",
-                           DescribeEnrolment(r, i), excluded));
+      Say(why, [&] { return fmt::format("Enrolment {} is active on teldatum but does not qualify: {}.",
+                           DescribeEnrolment(r, i), excluded); });
       continue;
     }
-    Say(why, fmt::format("Enrolment {} qualifies for the start population.", DescribeEnrolment(r, i)));
+    Say(why, [&] { return fmt::format("Enrolment {} qualifies for the start population.", DescribeEnrolment(r, i)); });
     if (best < 0) { best = i; continue; }
     const auto key = [&](uint32_t k) {
       return std::make_tuple(SectorRank(e.sector[k]), e.start_date[k], e.location_row[k]);
@@ -110,8 +113,8 @@ bool DiedOrEmigrated(const Registry& r, PersonIndex p, const YearDates& d, Expla
   const RowRange rows = l.Rows(p);
   for (uint32_t i = rows.begin; i < rows.end; ++i) {
     if (l.event[i] != LifeEvent::kImmigration && Covers(d.teldatum_t, d.teldatum_t1, l.date[i])) {
-      Say(why, fmt::format("B1: {} on {}, between teldatum T and teldatum T+1.",
-                           l.event[i] == LifeEvent::kDeath ? "died" : "emigrated", FormatDate(l.date[i])));
+      Say(why, [&] { return fmt::format("B1: {} on {}, between teldatum T and teldatum T+1.",
+                           l.event[i] == LifeEvent::kDeath ? "died" : "emigrated", FormatDate(l.date[i])); });
       return true;
     }
   }
@@ -125,13 +128,13 @@ bool LivesInNetherlands(const Registry& r, PersonIndex p, Date date, std::string
   const int64_t row = r.ResidenceOn(p, date);
   if (row < 0) {
     *unknown = true;
-    Say(why, fmt::format("B2: no residence record covers {} ({}).", which, FormatDate(date)));
+    Say(why, [&] { return fmt::format("B2: no residence record covers {} ({}).", which, FormatDate(date)); });
     return false;
   }
   const Municipality m = r.residences.municipality[row];
   if (!IsDutchMunicipality(m)) {
-    Say(why, fmt::format("B2: on {} ({}) the residence is {}.", which, FormatDate(date),
-                         m == kAbroad ? "abroad" : "without a fixed address"));
+    Say(why, [&] { return fmt::format("B2: on {} ({}) the residence is {}.", which, FormatDate(date),
+                         m == kAbroad ? "abroad" : "without a fixed address"); });
     return false;
   }
   return true;
@@ -157,8 +160,8 @@ std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teld
     if (!best || part < *best) { best = part; best_row = i; }
   }
   if (best) {
-    Say(why, fmt::format("{}: on teldatum T+1 ({}) enrolled in {}.", PartName(*best),
-                         FormatDate(teldatum_t1), DescribeEnrolment(r, static_cast<uint32_t>(best_row))));
+    Say(why, [&] { return fmt::format("{}: on teldatum T+1 ({}) enrolled in {}.", PartName(*best),
+                         FormatDate(teldatum_t1), DescribeEnrolment(r, static_cast<uint32_t>(best_row))); });
     return best;
   }
   static constexpr std::array<std::pair<Register, Part>, 3> kRegisters = {{
@@ -168,12 +171,12 @@ std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teld
   }};
   for (const auto& [reg, part] : kRegisters) {
     if (r.RegisteredOn(p, reg, teldatum_t1)) {
-      Say(why, fmt::format("{}: registered {} on teldatum T+1 ({}).", PartName(part), ToString(reg),
-                           FormatDate(teldatum_t1)));
+      Say(why, [&] { return fmt::format("{}: registered {} on teldatum T+1 ({}).", PartName(part), ToString(reg),
+                           FormatDate(teldatum_t1)); });
       return part;
     }
   }
-  Say(why, fmt::format("Not in education or an equivalent on teldatum T+1 ({}).", FormatDate(teldatum_t1)));
+  Say(why, [&] { return fmt::format("Not in education or an equivalent on teldatum T+1 ({}).", FormatDate(teldatum_t1)); });
   return std::nullopt;
 }
 
@@ -183,24 +186,24 @@ std::optional<Part> HasStartkwalificatie(const Registry& r, PersonIndex p, const
   const RowRange rows = t.Rows(p);
   for (uint32_t i = rows.begin; i < rows.end; ++i) {
     if (IsStartkwalificatie(t.type[i]) && t.date[i] <= d.end_of_year_t1) {
-      Say(why, fmt::format("D_SK: {} diploma dated {}, on or before {}.", ToString(t.type[i]),
-                           FormatDate(t.date[i]), FormatDate(d.end_of_year_t1)));
+      Say(why, [&] { return fmt::format("D_SK: {} diploma dated {}, on or before {}.", ToString(t.type[i]),
+                           FormatDate(t.date[i]), FormatDate(d.end_of_year_t1)); });
       return Part::kDSk;
     }
   }
   for (uint32_t i = rows.begin; i < rows.end; ++i) {
     if (t.type[i] == DiplomaType::kMbo1 && t.date[i] <= d.teldatum_t1) {
       if (r.RegisteredOn(p, Register::kEmployed, d.teldatum_t1)) {
-        Say(why, fmt::format("D_ENTREE_WORK: entree diploma dated {} and employed on teldatum T+1 ({}).",
-                             FormatDate(t.date[i]), FormatDate(d.teldatum_t1)));
+        Say(why, [&] { return fmt::format("D_ENTREE_WORK: entree diploma dated {} and employed on teldatum T+1 ({}).",
+                             FormatDate(t.date[i]), FormatDate(d.teldatum_t1)); });
         return Part::kDEntreeWork;
       }
-      Say(why, fmt::format("Entree diploma dated {}, but not employed on teldatum T+1 ({}).",
-                           FormatDate(t.date[i]), FormatDate(d.teldatum_t1)));
+      Say(why, [&] { return fmt::format("Entree diploma dated {}, but not employed on teldatum T+1 ({}).",
+                           FormatDate(t.date[i]), FormatDate(d.teldatum_t1)); });
       break;
     }
   }
-  Say(why, fmt::format("No startkwalificatie dated on or before {}.", FormatDate(d.end_of_year_t1)));
+  Say(why, [&] { return fmt::format("No startkwalificatie dated on or before {}.", FormatDate(d.end_of_year_t1)); });
   return std::nullopt;
 }
 
@@ -212,18 +215,18 @@ PersonOutcome ClassifyPerson(const Registry& r, PersonIndex p, int year, int age
   PersonOutcome out;
   const int age = AgeOn(r.persons.birth_date[p], d.teldatum_t);
   if (age >= age_limit) {
-    Say(why, fmt::format("Not in A: aged {} on teldatum T ({}), not younger than {}.", age,
-                         FormatDate(d.teldatum_t), age_limit));
+    Say(why, [&] { return fmt::format("Not in A: aged {} on teldatum T ({}), not younger than {}.", age,
+                         FormatDate(d.teldatum_t), age_limit); });
     return out;
   }
   out.main_enrolment = MainEnrolment(r, p, d.teldatum_t, why);
   if (out.main_enrolment < 0) {
-    Say(why, fmt::format("Not in A: no qualifying enrolment on teldatum T ({}).", FormatDate(d.teldatum_t)));
+    Say(why, [&] { return fmt::format("Not in A: no qualifying enrolment on teldatum T ({}).", FormatDate(d.teldatum_t)); });
     return out;
   }
   out.in_a = true;
-  Say(why, fmt::format("In A (aged {} on teldatum T); main enrolment: {}.", age,
-                       DescribeEnrolment(r, static_cast<uint32_t>(out.main_enrolment))));
+  Say(why, [&] { return fmt::format("In A (aged {} on teldatum T); main enrolment: {}.", age,
+                       DescribeEnrolment(r, static_cast<uint32_t>(out.main_enrolment))); });
   const int64_t residence_t = r.ResidenceOn(p, d.teldatum_t);
   if (residence_t >= 0) out.municipality = r.residences.municipality[residence_t];
 
@@ -237,13 +240,13 @@ PersonOutcome ClassifyPerson(const Registry& r, PersonIndex p, int year, int age
     return out;
   }
   if (r.RegisteredOn(p, Register::kLpwExemption, d.teldatum_t1)) {
-    Say(why, fmt::format("B3: Leerplichtwet exemption active on teldatum T+1 ({}).", FormatDate(d.teldatum_t1)));
+    Say(why, [&] { return fmt::format("B3: Leerplichtwet exemption active on teldatum T+1 ({}).", FormatDate(d.teldatum_t1)); });
     out.part = Part::kB3;
     return out;
   }
   if (auto c = StillInEducation(r, p, d.teldatum_t1, why)) { out.part = *c; return out; }
   if (auto dpart = HasStartkwalificatie(r, p, d, why)) { out.part = *dpart; return out; }
-  Say(why, "X: new vsv'er — in A and in none of B, C or D.");
+  Say(why, [] { return std::string("X: new vsv'er — in A and in none of B, C or D."); });
   out.part = Part::kX;
   return out;
 }

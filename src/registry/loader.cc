@@ -21,10 +21,18 @@ namespace {
 // ---------------------------------------------------------------------------
 // Field parsing with complete error messages.
 
+// The last person found in a chunk. Registry files usually list a person's rows
+// together and in person order, so most lookups are that person or one of the next
+// few (sorted ids: sequential memory) and never touch the hash table.
+struct LastPerson {
+  int64_t index = -1;
+};
+
 // The record being parsed and the file it came from: everything an error needs.
 struct RowContext {
   const CsvFile& file;
   const CsvRecord& record;
+  LastPerson& last_person;
 };
 
 tl::unexpected<Error> FieldError(const RowContext& ctx, int col, std::string_view value,
@@ -102,33 +110,54 @@ class PersonIndexMap {
     size_t capacity = 16;
     while (capacity < persons.size() * 2) capacity <<= 1;
     mask_ = capacity - 1;
-    slots_.assign(capacity, kEmpty);
+    slots_.assign(capacity, Slot{kEmpty, 0});
     for (PersonIndex p = 0; p < persons.size(); ++p) {
-      size_t slot = Hash(persons.Id(p)) & mask_;
-      while (slots_[slot] != kEmpty) slot = (slot + 1) & mask_;
-      slots_[slot] = p;
+      const size_t h = Hash(persons.Id(p));
+      size_t slot = h & mask_;
+      while (slots_[slot].index != kEmpty) slot = (slot + 1) & mask_;
+      slots_[slot] = {p, Fingerprint(h)};
     }
   }
+  const PersonTable& persons() const { return persons_; }
   int64_t Find(std::string_view id) const {
-    size_t slot = Hash(id) & mask_;
-    while (slots_[slot] != kEmpty) {
-      if (persons_.Id(slots_[slot]) == id) return slots_[slot];
-      slot = (slot + 1) & mask_;
+    const size_t h = Hash(id);
+    const uint32_t fingerprint = Fingerprint(h);
+    for (size_t slot = h & mask_; slots_[slot].index != kEmpty; slot = (slot + 1) & mask_) {
+      // The fingerprint spares most string comparisons (and their cache misses).
+      if (slots_[slot].fingerprint == fingerprint && persons_.Id(slots_[slot].index) == id) {
+        return slots_[slot].index;
+      }
     }
     return -1;
   }
 
  private:
+  struct Slot {
+    uint32_t index;
+    uint32_t fingerprint;
+  };
   static constexpr uint32_t kEmpty = UINT32_MAX;
   static size_t Hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+  static uint32_t Fingerprint(size_t h) { return static_cast<uint32_t>(h >> 32); }
   const PersonTable& persons_;
-  std::vector<uint32_t> slots_;
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
 };
 
 Result<PersonIndex> PersonField(const RowContext& ctx, int col, const PersonIndexMap& map) {
   std::string_view v = Field(ctx, col);
-  int64_t p = map.Find(v);
+  const PersonTable& persons = map.persons();
+  if (const int64_t last = ctx.last_person.index; last >= 0) {
+    const int64_t ahead = std::min<int64_t>(last + 4, static_cast<int64_t>(persons.size()));
+    for (int64_t q = last; q < ahead; ++q) {
+      if (persons.Id(static_cast<PersonIndex>(q)) == v) {
+        ctx.last_person.index = q;
+        return static_cast<PersonIndex>(q);
+      }
+    }
+  }
+  const int64_t p = map.Find(v);
+  if (p >= 0) ctx.last_person.index = p;
   if (p < 0) return FieldError(ctx, col, v, "a person_id that exists in persons.csv");
   return static_cast<PersonIndex>(p);
 }
@@ -147,6 +176,7 @@ Result<std::vector<Row>> ParseRows(const CsvFile& file, int threads, ParseFn par
   const size_t width = file.header().size();
   auto work = [&](size_t i) {
     CsvRecord record;
+    LastPerson last_person;
     for (;;) {
       auto more = chunks[i].Next(&record);
       if (!more) { errors[i].emplace(INT64_MAX, more.error()); return; }
@@ -158,7 +188,7 @@ Result<std::vector<Row>> ParseRows(const CsvFile& file, int threads, ParseFn par
         return;
       }
       Row row;
-      auto st = parse(RowContext{file, record}, &row);
+      auto st = parse(RowContext{file, record, last_person}, &row);
       if (!st) { errors[i].emplace(record.line, st.error()); return; }
       parts[i].push_back(row);
     }
