@@ -59,12 +59,14 @@ function parseArgs(argv) {
 // SQL string literal.
 const lit = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
-// read_csv with the header matched by name and explicit types for every column we use.
-// Column order is free and unknown columns are ignored (we select by name).
+// read_csv with the header matched by name and an explicit type for every column we use;
+// every other column is read as text (all_varchar), so a column we do not use can never
+// fail on a value the sniffer did not expect. Column order is free; unknown columns are
+// ignored (we select by name).
 function readCsv(file, types) {
   const t = Object.entries(types).map(([c, ty]) => `${lit(c)}: ${lit(ty)}`).join(', ');
   return `read_csv(${lit(file)}, header = true, delim = ',', quote = '"', escape = '"', ` +
-    `auto_detect = true, types = {${t}})`;
+    `all_varchar = true, types = {${t}})`;
 }
 
 const TABLES = {
@@ -83,10 +85,9 @@ const TABLES = {
 
 const MUNICIPALITIES = { code: 'VARCHAR', region: 'VARCHAR', first_year: 'INTEGER', last_year: 'INTEGER' };
 
-// An empty file (header only) can't be sniffed reliably: create it from the header alone.
+// CREATE TABLE name AS the typed columns of `types`; a missing column is an error.
 async function loadTable(con, name, file, types) {
-  const cols = Object.keys(types);
-  const select = cols.map((c) => `CAST(${c} AS ${types[c]}) AS ${c}`).join(', ');
+  const select = Object.keys(types).join(', ');
   await con.run(`CREATE TABLE ${name} AS SELECT ${select} FROM ${readCsv(file, types)}`);
 }
 
