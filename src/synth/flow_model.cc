@@ -36,9 +36,21 @@ double YearValue(const std::array<double, FlowParams::kYears>& a, int school_yea
 
 // Calibrated per school year against data/reference/national_figures.csv
 // (`vsv synth --calibrate`); index 0 = 2000.
-constexpr std::array<double, FlowParams::kYears> kVoYear = {};
-constexpr std::array<double, FlowParams::kYears> kMboYear = {};
-constexpr std::array<double, FlowParams::kYears> kVavoYear = {};
+constexpr std::array<double, FlowParams::kYears> kVoYear = {0.729, 0.729, 0.729, 0.729, 0.729, 0.729, 0.729, 0.729, 0.729, 0.729,
+    0.729, 0.729, 0.729, 0.659, 0.533, 0.490, 0.443, 0.491, 0.503, 0.265,
+    0.201, 0.478, 0.644, 1.055, 1.055, 1.055, 1.055, 1.055, 1.055, 1.055,
+    1.055, 1.055, 1.055, 1.055, 1.055, 1.055, 1.055, 1.055, 1.055, 1.055,
+    1.055};
+constexpr std::array<double, FlowParams::kYears> kMboYear = {-0.186, -0.186, -0.186, -0.186, -0.186, -0.186, -0.186, -0.186, -0.186, -0.186,
+    -0.186, -0.186, -0.186, -0.236, -0.306, -0.497, -0.494, -0.382, -0.234, -0.495,
+    -0.422, -0.003, 0.013, -0.130, -0.130, -0.130, -0.130, -0.130, -0.130, -0.130,
+    -0.130, -0.130, -0.130, -0.130, -0.130, -0.130, -0.130, -0.130, -0.130, -0.130,
+    -0.130};
+constexpr std::array<double, FlowParams::kYears> kVavoYear = {0.886, 0.886, 0.886, 0.886, 0.886, 0.886, 0.886, 0.886, 0.886, 0.886,
+    0.886, 0.886, 0.886, 0.726, 0.559, 0.282, 0.460, 0.519, 0.787, 0.214,
+    0.347, 1.197, 1.061, 1.029, 1.029, 1.029, 1.029, 1.029, 1.029, 1.029,
+    1.029, 1.029, 1.029, 1.029, 1.029, 1.029, 1.029, 1.029, 1.029, 1.029,
+    1.029};
 
 }  // namespace
 
