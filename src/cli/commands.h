@@ -13,6 +13,9 @@ void AddClassifyCommand(CLI::App& app);
 void AddExplainCommand(CLI::App& app);
 void AddStockCommand(CLI::App& app);
 void AddWorklistCommand(CLI::App& app);
+void AddCasesCommand(CLI::App& app);
+void AddUsersCommand(CLI::App& app);
+void AddAuditCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
 
 }  // namespace vsv::cli

@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   vsv::cli::AddExplainCommand(app);
   vsv::cli::AddStockCommand(app);
   vsv::cli::AddWorklistCommand(app);
+  vsv::cli::AddCasesCommand(app);
+  vsv::cli::AddUsersCommand(app);
+  vsv::cli::AddAuditCommand(app);
   vsv::cli::AddSynthCommand(app);
   try {
     app.parse(argc, argv);

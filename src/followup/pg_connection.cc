@@ -1,0 +1,125 @@
+// The PostgreSQL driver (libpq): parameters are sent separately from the SQL text
+// (PQexecParams), typed int8 or text so the server never has to guess.
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "followup/sql.h"
+
+namespace vsv::followup {
+
+namespace {
+
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kTextOid = 25;
+
+class PgConnection final : public SqlConnection {
+ public:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  ~PgConnection() override { PQfinish(conn_); }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  SqlResultOr<SqlResult> Exec(std::string_view sql, const std::vector<SqlValue>& params) override {
+    std::vector<std::string> storage(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    std::vector<Oid> types(params.size(), 0);
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (const auto* v = std::get_if<int64_t>(&params[i])) {
+        storage[i] = std::to_string(*v);
+        values[i] = storage[i].c_str();
+        types[i] = kInt8Oid;
+      } else if (const auto* t = std::get_if<std::string>(&params[i])) {
+        values[i] = t->c_str();
+        types[i] = kTextOid;
+      }
+    }
+    const std::string text(sql);
+    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), types.data(),
+                                 values.data(), nullptr, nullptr, 0);
+    const ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      SqlError e = ErrorOf(res, sql);
+      PQclear(res);
+      return tl::unexpected(e);
+    }
+    SqlResult out;
+    const int n = PQntuples(res), cols = PQnfields(res);
+    out.rows.reserve(n);
+    for (int r = 0; r < n; ++r) {
+      std::vector<std::optional<std::string>> cells(cols);
+      for (int c = 0; c < cols; ++c) {
+        if (!PQgetisnull(res, r, c)) cells[c] = std::string(PQgetvalue(res, r, c), PQgetlength(res, r, c));
+      }
+      out.rows.emplace_back(std::move(cells));
+    }
+    const char* affected = PQcmdTuples(res);
+    if (affected && *affected) std::from_chars(affected, affected + std::char_traits<char>::length(affected), out.affected);
+    PQclear(res);
+    return out;
+  }
+
+  SqlResultOr<void> ExecScript(std::string_view sql) override {
+    const std::string text(sql);
+    PGresult* res = PQexec(conn_, text.c_str());
+    const ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      SqlError e = ErrorOf(res, sql);
+      PQclear(res);
+      return tl::unexpected(e);
+    }
+    PQclear(res);
+    return {};
+  }
+
+  SqlResultOr<void> BeginWrite() override { return ExecScript("BEGIN ISOLATION LEVEL READ COMMITTED"); }
+  SqlResultOr<void> BeginRead() override { return ExecScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); }
+  SqlResultOr<void> Commit() override { return ExecScript("COMMIT"); }
+  void Rollback() override {
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+  SqlResultOr<void> LockForMigration() override {
+    auto r = Exec("SELECT pg_advisory_xact_lock(5743921)", {});  // "vsv" migrations
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  }
+  bool Healthy() override { return PQstatus(conn_) == CONNECTION_OK; }
+
+ private:
+  SqlError ErrorOf(PGresult* res, std::string_view sql) const {
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    SqlErrc code = SqlErrc::kOther;
+    if (state && std::string_view(state) == "23505") code = SqlErrc::kUnique;
+    if (state && (std::string_view(state) == "40001" || std::string_view(state) == "40P01")) code = SqlErrc::kBusy;
+    if (PQstatus(conn_) != CONNECTION_OK) code = SqlErrc::kConnection;
+    std::string msg = PQerrorMessage(conn_);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return SqlError{code, fmt::format("PostgreSQL: {} (in: {})", msg, sql.substr(0, 80))};
+  }
+
+  PGconn* conn_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> OpenPostgresConnection(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(conn);
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    PQfinish(conn);
+    return MakeError(fmt::format("cannot connect to PostgreSQL: {}", msg));
+  }
+  // Notices (e.g. "relation already exists, skipping") are not errors; keep stderr clean.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  auto c = std::make_unique<PgConnection>(conn);
+  if (auto r = c->ExecScript("SET client_min_messages = warning; SET TIME ZONE 'UTC'"); !r) {
+    return MakeError(r.error().message);
+  }
+  return std::unique_ptr<SqlConnection>(std::move(c));
+}
+
+}  // namespace vsv::followup
