@@ -116,6 +116,10 @@ void RowWriter::Write(const PersonRecord& pr, std::array<OutBuffer, kRegistryFil
   const auto& locs = cat_.locations();
   const auto& insts = cat_.institutions();
   auto clip_end = [&](Date d) { return d > w_end ? kOpenEnd : d; };
+  // Persons who died before the window are not in the registry at all.
+  for (const LifeEventRow& ev : pr.life_events) {
+    if (ev.event == LifeEvent::kDeath && ev.date < w_start) return;
+  }
 
   {
     char* p = (*out)[kPersonsFile].Reserve(40);

@@ -379,6 +379,23 @@ Date PersonSimulator::VoYearStep(int sy, Date t, Date year_end) {
     }
     return year_end + 1;
   }
+  // A few pupils move to practical or special education.
+  if (grade_ <= 3 && s.age < 16) {
+    if ((track_ == VoTrack::kVmboBb || track_ == VoTrack::kVmboKb) && rng_.Bernoulli(0.004)) {
+      phase_ = Phase::kPro;
+      phase_start_ = year_end + 1;
+      special_location_ = cat_.PickPro(rng_, muni_);
+      was_special_ = true;
+      return year_end + 1;
+    }
+    if (rng_.Bernoulli(Logistic(-7.2 + 0.9 * risk_))) {
+      phase_ = Phase::kVso;
+      phase_start_ = year_end + 1;
+      special_location_ = cat_.PickVso(rng_, muni_);
+      was_special_ = true;
+      return year_end + 1;
+    }
+  }
   // Promotion, repeating or switching track.
   if (rng_.Bernoulli(pr.repeat)) return year_end + 1;
   if (rng_.Bernoulli(pr.down)) {
