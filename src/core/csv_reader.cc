@@ -72,12 +72,24 @@ Result<bool> CsvCursor::Next(CsvRecord* record) {
 }
 
 Result<CsvFile> CsvFile::FromBuffer(std::string file_name, std::string data) {
+  return Parse(std::move(file_name), std::move(data), MappedFile());
+}
+
+Result<CsvFile> CsvFile::Open(const std::string& path, std::string display_name) {
+  auto mapped = MappedFile::Open(path);
+  if (!mapped) return tl::unexpected(mapped.error());
+  return Parse(std::move(display_name), std::string(), std::move(*mapped));
+}
+
+Result<CsvFile> CsvFile::Parse(std::string file_name, std::string owned, MappedFile mapped) {
   CsvFile file;
   file.name_ = std::move(file_name);
-  file.data_ = std::move(data);
+  file.owned_ = std::move(owned);
+  file.mapped_ = std::move(mapped);
+  const std::string_view data = file.data();
   size_t start = 0;
-  if (file.data_.size() >= 3 && std::memcmp(file.data_.data(), "\xEF\xBB\xBF", 3) == 0) start = 3;
-  CsvCursor header(file.name_, std::string_view(file.data_).substr(start), 1);
+  if (data.size() >= 3 && std::memcmp(data.data(), "\xEF\xBB\xBF", 3) == 0) start = 3;
+  CsvCursor header(file.name_, data.substr(start), 1);
   CsvRecord record;
   auto got = header.Next(&record);
   if (!got) return tl::unexpected(got.error());
@@ -87,8 +99,8 @@ Result<CsvFile> CsvFile::FromBuffer(std::string file_name, std::string data) {
   }
   for (std::string_view f : record.fields) file.header_.emplace_back(f);
   // The header ends at the first newline (header fields are never multi-line here).
-  const size_t nl = file.data_.find('\n', start);
-  file.body_offset_ = nl == std::string::npos ? file.data_.size() : nl + 1;
+  const size_t nl = data.find('\n', start);
+  file.body_offset_ = nl == std::string_view::npos ? data.size() : nl + 1;
   for (size_t i = 0; i < file.header_.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (file.header_[i] == file.header_[j]) {
@@ -100,10 +112,10 @@ Result<CsvFile> CsvFile::FromBuffer(std::string file_name, std::string data) {
   return file;
 }
 
-Result<CsvFile> CsvFile::Open(const std::string& path, std::string display_name) {
-  auto data = ReadFile(path);
-  if (!data) return tl::unexpected(data.error());
-  return FromBuffer(std::move(display_name), std::move(*data));
+void CsvFile::ReleaseChunk(const CsvCursor& chunk) const {
+  if (owned_.empty()) {
+    mapped_.Release(static_cast<size_t>(chunk.data().data() - data().data()), chunk.data().size());
+  }
 }
 
 int CsvFile::ColumnIndex(std::string_view column) const {
@@ -135,7 +147,7 @@ std::vector<std::string> CsvFile::UnknownColumns(std::span<const std::string_vie
 }
 
 std::vector<CsvCursor> CsvFile::Chunks(int max_chunks) const {
-  std::string_view body = std::string_view(data_).substr(body_offset_);
+  std::string_view body = data().substr(body_offset_);
   std::vector<CsvCursor> out;
   constexpr size_t kMinChunk = 1 << 20;
   const bool has_quotes = std::memchr(body.data(), '"', body.size()) != nullptr;

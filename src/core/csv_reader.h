@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/file_util.h"
 #include "core/result.h"
 
 namespace vsv {
@@ -30,6 +31,7 @@ class CsvCursor {
   // Fills `record` with the next non-empty record. Returns false at the end, an
   // error (file and line) on an unterminated quote or text after a closing quote.
   Result<bool> Next(CsvRecord* record);
+  std::string_view data() const { return data_; }
 
  private:
   std::string_view file_name_;
@@ -61,10 +63,17 @@ class CsvFile {
   // Cursors over the records after the header, in file order, at most `max_chunks`
   // of them (fewer for small files or files with quoted fields).
   std::vector<CsvCursor> Chunks(int max_chunks) const;
+  // Lets go of the memory of a chunk that has been read (a mapped file's pages).
+  void ReleaseChunk(const CsvCursor& chunk) const;
 
  private:
+  static Result<CsvFile> Parse(std::string file_name, std::string owned, MappedFile mapped);
+  // Computed, not stored: a moved std::string may move its bytes.
+  std::string_view data() const { return owned_.empty() ? mapped_.data() : std::string_view(owned_); }
+
   std::string name_;
-  std::string data_;
+  std::string owned_;   // the bytes, when given as a buffer
+  MappedFile mapped_;   // the bytes, when read from a file
   std::vector<std::string> header_;
   size_t body_offset_ = 0;
   int64_t body_line_ = 2;

@@ -17,6 +17,29 @@ Result<std::string> ReadFile(const std::string& path);
 // so a reader never sees a half-written file and a failed write changes nothing.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 
+// A read-only memory mapping of a whole file. Pages come from the page cache and
+// are not copied; `Release` lets go of a range already used, so a long sequential
+// read does not hold the whole file in memory. Movable, not copyable.
+class MappedFile {
+ public:
+  static Result<MappedFile> Open(const std::string& path);
+  MappedFile() = default;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::string_view data() const { return {data_, size_}; }
+  // Drops the pages wholly inside [offset, offset + length) from this process's
+  // memory; reading them again reloads them from the file.
+  void Release(size_t offset, size_t length) const;
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 bool FileExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 

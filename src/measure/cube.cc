@@ -49,6 +49,14 @@ std::optional<double> PartCounts::Percentage() const {
   return 100.0 * static_cast<double>(X()) / static_cast<double>(base);
 }
 
+std::optional<int64_t> PartCounts::PercentHundredths() const {
+  const int64_t base = A() - B();
+  if (base == 0) return std::nullopt;
+  // Integers, so that e.g. 201 / 20000 = 1.005% rounds up as published, where
+  // floating point would give 1.00499…
+  return (2 * X() * 10000 + base) / (2 * base);
+}
+
 void PartCounts::Add(const PartCounts& other) {
   for (size_t i = 0; i < n.size(); ++i) n[i] += other.n[i];
 }

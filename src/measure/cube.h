@@ -36,6 +36,9 @@ struct PartCounts {
   int64_t X() const { return (*this)[Part::kX]; }
   // X / (A - B) * 100, or nullopt when A - B is 0.
   std::optional<double> Percentage() const;
+  // The published figure: the percentage in hundredths, rounded half up exactly
+  // (229 for 2.29%), or nullopt when A - B is 0.
+  std::optional<int64_t> PercentHundredths() const;
   void Add(const PartCounts& other);
 };
 

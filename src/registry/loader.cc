@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <functional>
+#include <iterator>
 #include <numeric>
 #include <thread>
 
@@ -165,16 +167,22 @@ Result<PersonIndex> PersonField(const RowContext& ctx, int col, const PersonInde
 // ---------------------------------------------------------------------------
 // Parsing a whole file in parallel chunks.
 
-// Parses every record of `file` with `parse(ctx, row)` into rows, `threads` chunks
-// at a time. On errors, the one on the lowest line wins, so the message does not
-// depend on the number of threads.
+// Rows of a file in file order, as parsed chunk by chunk.
+template <typename Row>
+using RowParts = std::vector<std::vector<Row>>;
+
+// Parses every record of `file` with `parse(ctx, row)`. The file is cut into more
+// chunks than threads; each thread takes the next chunk and lets go of its memory
+// when done, so a large file is never held whole. On errors, the one on the lowest
+// line wins, so the message does not depend on the number of threads.
 template <typename Row, typename ParseFn>
-Result<std::vector<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse) {
-  std::vector<CsvCursor> chunks = file.Chunks(threads);
-  std::vector<std::vector<Row>> parts(chunks.size());
+Result<RowParts<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse) {
+  std::vector<CsvCursor> chunks = file.Chunks(threads * 16);
+  RowParts<Row> parts(chunks.size());
   std::vector<std::optional<std::pair<int64_t, Error>>> errors(chunks.size());
   const size_t width = file.header().size();
-  auto work = [&](size_t i) {
+  std::atomic<size_t> next_chunk{0};
+  auto parse_chunk = [&](size_t i) {
     CsvRecord record;
     LastPerson last_person;
     for (;;) {
@@ -193,37 +201,65 @@ Result<std::vector<Row>> ParseRows(const CsvFile& file, int threads, ParseFn par
       parts[i].push_back(row);
     }
   };
-  std::vector<std::jthread> workers;
-  for (size_t i = 1; i < chunks.size(); ++i) workers.emplace_back(work, i);
-  work(0);
-  workers.clear();
+  auto work = [&] {
+    for (size_t i; (i = next_chunk.fetch_add(1)) < chunks.size();) {
+      parse_chunk(i);
+      file.ReleaseChunk(chunks[i]);
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 1; t < threads && static_cast<size_t>(t) < chunks.size(); ++t) workers.emplace_back(work);
+    work();
+  }
   const std::pair<int64_t, Error>* first = nullptr;
   for (const auto& e : errors) {
     if (e && (!first || e->first < first->first)) first = &*e;
   }
   if (first) return tl::unexpected(first->second);
+  return parts;
+}
+
+// All rows in file order in one vector (for the tables that are not grouped per person).
+template <typename Row>
+std::vector<Row> Flatten(RowParts<Row> parts) {
   std::vector<Row> rows = std::move(parts[0]);
-  for (size_t i = 1; i < parts.size(); ++i) rows.insert(rows.end(), parts[i].begin(), parts[i].end());
+  for (size_t i = 1; i < parts.size(); ++i) {
+    std::move(parts[i].begin(), parts[i].end(), std::back_inserter(rows));
+    std::vector<Row>().swap(parts[i]);
+  }
   return rows;
 }
 
+template <typename Row>
+size_t RowCount(const RowParts<Row>& parts) {
+  size_t n = 0;
+  for (const auto& p : parts) n += p.size();
+  return n;
+}
+
 // Orders rows by person (counting sort, O(n)) and within a person by `less`, and
-// fills the grouping's offsets. The result does not depend on the input row order
-// as long as `less` orders on every field.
+// fills the grouping's offsets. Each part is freed once placed, so the rows are held
+// about once. The result does not depend on the input row order as long as `less`
+// orders on every field.
 template <typename Row, typename Less>
-std::vector<Row> GroupByPerson(std::vector<Row> rows, size_t person_count, Less less,
+std::vector<Row> GroupByPerson(RowParts<Row> parts, size_t person_count, Less less,
                                PersonGrouping* grouping) {
   std::vector<uint32_t>& offsets = grouping->offsets;
   offsets.assign(person_count + 1, 0);
-  for (const Row& r : rows) ++offsets[r.person + 1];
+  for (const auto& part : parts) {
+    for (const Row& r : part) ++offsets[r.person + 1];
+  }
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<Row> sorted(rows.size());
+  std::vector<Row> sorted(offsets.back());
   std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
-  for (const Row& r : rows) sorted[next[r.person]++] = r;
+  for (auto& part : parts) {
+    for (const Row& r : part) sorted[next[r.person]++] = r;
+    std::vector<Row>().swap(part);
+  }
   for (size_t p = 0; p < person_count; ++p) {
-    if (offsets[p + 1] - offsets[p] > 1) {
-      std::sort(sorted.begin() + offsets[p], sorted.begin() + offsets[p + 1], less);
-    }
+    auto first = sorted.begin() + offsets[p], last = sorted.begin() + offsets[p + 1];
+    if (last - first > 1 && !std::is_sorted(first, last, less)) std::sort(first, last, less);
   }
   return sorted;
 }
@@ -322,7 +358,7 @@ Status LoadInstitutions(const std::string& dir, const Reference& ref, NoticeColl
     int64_t line;
   };
   const MunicipalityChecker checker(ref);
-  auto rows = ParseRows<Row>(*file, 1, [&](const RowContext& ctx, Row* row) -> Status {
+  auto parts = ParseRows<Row>(*file, 1, [&](const RowContext& ctx, Row* row) -> Status {
     std::string_view brin = Field(ctx, (*c)[0]);
     if (!IsBrin(brin)) return FieldError(ctx, (*c)[0], brin, "a 4-character BRIN code (digits and capitals)");
     std::string_view loc = Field(ctx, (*c)[1]);
@@ -338,17 +374,18 @@ Status LoadInstitutions(const std::string& dir, const Reference& ref, NoticeColl
             *m, ctx.record.line};
     return {};
   });
-  if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
-  std::sort(rows->begin(), rows->end(), [](const Row& a, const Row& b) {
+  if (!parts) return tl::unexpected(parts.error());
+  std::vector<Row> rows = Flatten(std::move(*parts));
+  *rows_read += static_cast<int64_t>(rows.size());
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     return std::tie(a.brin, a.location, a.line) < std::tie(b.brin, b.location, b.line);
   });
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const Row& r = (*rows)[i];
-    if (i > 0 && (*rows)[i - 1].brin == r.brin && (*rows)[i - 1].location == r.location) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (i > 0 && rows[i - 1].brin == r.brin && rows[i - 1].location == r.location) {
       return MakeError(fmt::format("institutions.csv:{}: institution {} location {:02d} appears "
                                    "twice (also on line {}); expected one row per location",
-                                   r.line, r.brin, r.location, (*rows)[i - 1].line));
+                                   r.line, r.brin, r.location, rows[i - 1].line));
     }
     if (out->brin.empty() || out->brin.back() != r.brin) out->brin.push_back(r.brin);
     out->institution.push_back(static_cast<uint32_t>(out->brin.size() - 1));
@@ -372,7 +409,7 @@ Status LoadPersons(const std::string& dir, int threads, NoticeCollector* notices
     Sex sex;
     int64_t line;
   };
-  auto rows = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
+  auto parts = ParseRows<Row>(*file, threads, [&](const RowContext& ctx, Row* row) -> Status {
     std::string_view id = Field(ctx, (*c)[0]);
     if (!IsValidPersonId(id)) {
       return FieldError(ctx, (*c)[0], id,
@@ -385,18 +422,20 @@ Status LoadPersons(const std::string& dir, int threads, NoticeCollector* notices
     *row = {std::string(id), *birth, *sex, ctx.record.line};
     return {};
   });
-  if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
-  std::sort(rows->begin(), rows->end(),
-            [](const Row& a, const Row& b) { return std::tie(a.id, a.line) < std::tie(b.id, b.line); });
-  out->id_offsets.reserve(rows->size() + 1);
+  if (!parts) return tl::unexpected(parts.error());
+  std::vector<Row> rows = Flatten(std::move(*parts));
+  *rows_read += static_cast<int64_t>(rows.size());
+  // Extracts are usually sorted by person already; checking is linear, sorting is not.
+  auto by_id = [](const Row& a, const Row& b) { return std::tie(a.id, a.line) < std::tie(b.id, b.line); };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_id)) std::sort(rows.begin(), rows.end(), by_id);
+  out->id_offsets.reserve(rows.size() + 1);
   out->id_offsets.push_back(0);
-  for (size_t i = 0; i < rows->size(); ++i) {
-    const Row& r = (*rows)[i];
-    if (i > 0 && (*rows)[i - 1].id == r.id) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& r = rows[i];
+    if (i > 0 && rows[i - 1].id == r.id) {
       return MakeError(fmt::format("persons.csv:{}: person_id '{}' appears twice (also on line "
                                    "{}); expected each person once",
-                                   r.line, r.id, (*rows)[i - 1].line));
+                                   r.line, r.id, rows[i - 1].line));
     }
     out->id_chars.append(r.id);
     out->id_offsets.push_back(static_cast<uint32_t>(out->id_chars.size()));
@@ -452,7 +491,7 @@ Status LoadResidences(const std::string& dir, const Reference& ref, int threads,
     return {};
   });
   if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
+  *rows_read += static_cast<int64_t>(RowCount(*rows));
   ResidenceTable& t = reg->residences;
   std::vector<Row> sorted = GroupByPerson(std::move(*rows), reg->person_count(),
       [](const Row& a, const Row& b) {
@@ -597,7 +636,7 @@ Status LoadEnrolments(const std::string& dir, int threads, const PersonIndexMap&
     return {};
   });
   if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
+  *rows_read += static_cast<int64_t>(RowCount(*rows));
   EnrolmentTable& t = reg->enrolments;
   std::vector<Row> sorted = GroupByPerson(std::move(*rows), reg->person_count(),
       [](const Row& a, const Row& b) {
@@ -664,7 +703,7 @@ Status LoadDiplomas(const std::string& dir, int threads, const PersonIndexMap& p
     return {};
   });
   if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
+  *rows_read += static_cast<int64_t>(RowCount(*rows));
   DiplomaTable& t = reg->diplomas;
   for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
            [](const Row& a, const Row& b) {
@@ -704,7 +743,7 @@ Status LoadRegistrations(const std::string& dir, int threads, const PersonIndexM
     return {};
   });
   if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
+  *rows_read += static_cast<int64_t>(RowCount(*rows));
   RegistrationTable& t = reg->registrations;
   for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
            [](const Row& a, const Row& b) {
@@ -739,7 +778,7 @@ Status LoadLifeEvents(const std::string& dir, int threads, const PersonIndexMap&
     return {};
   });
   if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
+  *rows_read += static_cast<int64_t>(RowCount(*rows));
   LifeEventTable& t = reg->life_events;
   for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
            [](const Row& a, const Row& b) { return std::tie(a.date, a.event) < std::tie(b.date, b.event); },
@@ -790,7 +829,7 @@ Status LoadAbsences(const std::string& dir, int threads, const PersonIndexMap& p
     return {};
   });
   if (!rows) return tl::unexpected(rows.error());
-  *rows_read += static_cast<int64_t>(rows->size());
+  *rows_read += static_cast<int64_t>(RowCount(*rows));
   for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
            [](const Row& a, const Row& b) {
              return std::tie(a.date, a.institution, a.kind, a.hours) <

@@ -36,9 +36,9 @@ constexpr FieldSpec kFields[] = {
 
 // Two decimals, as published.
 std::optional<double> RoundedPercentage(const PartCounts& c) {
-  auto pct = c.Percentage();
-  if (!pct) return std::nullopt;
-  return std::round(*pct * 100.0) / 100.0;
+  auto hundredths = c.PercentHundredths();
+  if (!hundredths) return std::nullopt;
+  return static_cast<double>(*hundredths) / 100.0;
 }
 
 nlohmann::ordered_json KeyValue(const Registry& r, Dimension d, int32_t v) {
