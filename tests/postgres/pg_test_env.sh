@@ -11,6 +11,8 @@
 #   superuser `vsv` with a random password.
 # - initdb and postgres refuse to run as root: as root they run as the `postgres`
 #   system user (created when missing) through runuser.
+# - VSV_TEST_PG_DATA and VSV_TEST_PG_RESTART let a test SIGKILL the server and start
+#   it again.
 # - The server is stopped and the folder deleted on every exit (trap), also when the
 #   tests fail or the script is interrupted.
 set -euo pipefail
@@ -82,7 +84,21 @@ if [ "$started" != 1 ]; then
 fi
 log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT ($WORK)"
 
+# For the crash test that SIGKILLs the server: a script that starts it again with the
+# same settings (retried while the killed server's backends are still exiting).
+cat > "$WORK/restart.sh" <<EOS
+#!/usr/bin/env bash
+for i in \$(seq 1 60); do
+  ${RUNAS[*]} "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 60 \\
+    -o "-k $WORK -c listen_addresses=127.0.0.1 -p $PORT -c max_connections=100 -c fsync=on" start >/dev/null 2>&1 && exit 0
+  sleep 0.5
+done
+exit 1
+EOS
+chmod 755 "$WORK/restart.sh"
+
 export VSV_TEST_PG="postgresql://vsv:${PASSWORD}@127.0.0.1:${PORT}"
+export VSV_TEST_PG_RESTART="$WORK/restart.sh"
 export VSV_TEST_PG_DATA="$WORK/data"
 set +e
 "$@"
