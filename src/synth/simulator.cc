@@ -727,8 +727,23 @@ void PersonSimulator::Simulate(const PersonSpec& spec, PersonRecord* out) {
   rng_ = Rng(seed_, static_cast<uint64_t>(spec.index));
   const FlowParams& p = model_.params();
 
-  // Reset state.
+  // Reset every piece of per-person state: nothing may carry over from the person
+  // this thread simulated before, or the output would depend on the scheduling.
   phase_ = Phase::kChild;
+  phase_start_ = phase_until_ = 0;
+  track_ = VoTrack::kHavo;
+  grade_ = 1;
+  bridge1_ = bridge2_ = false;
+  program_ = -1;
+  level_ = year_of_study_ = duration_ = 0;
+  pathway_ = Pathway::kBol;
+  mbo_funded_ = true;
+  fit_ = 0;
+  vavo_program_ = Program::kVavoHavo;
+  vavo_years_ = 0;
+  ho_dropped_ = false;
+  out_since_sy_ = 0;
+  vmbo_track_ = VoTrack::kVmboBb;
   international_ = private_vo_ = newcomer_ = false;
   has_sk_ = has_entree_ = has_vmbo_ = was_special_ = false;
   highest_mbo_ = 0;

@@ -113,9 +113,10 @@ TEST(FlowModelTest, JsonRoundTrip) {
 
 TEST(GeneratorTest, SameSeedSameBytesWhateverTheThreads) {
   const std::string a = TempDir("a"), b = TempDir("b"), c = TempDir("c");
-  auto sa = GenerateRegistry(Small(a, 42, 1));
-  auto sb = GenerateRegistry(Small(b, 42, 2));
-  auto sc = GenerateRegistry(Small(c, 42, 2));
+  // Enough chunks (scale 0.01: ~25) that threads interleave differently per run.
+  auto sa = GenerateRegistry(Small(a, 42, 1, 0.01));
+  auto sb = GenerateRegistry(Small(b, 42, 3, 0.01));
+  auto sc = GenerateRegistry(Small(c, 42, 2, 0.01));
   ASSERT_TRUE(sa.has_value()) << sa.error().message;
   ASSERT_TRUE(sb.has_value()) << sb.error().message;
   ASSERT_TRUE(sc.has_value()) << sc.error().message;
