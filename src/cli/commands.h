@@ -17,6 +17,7 @@ void AddCasesCommand(CLI::App& app);
 void AddUsersCommand(CLI::App& app);
 void AddAuditCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
 
 }  // namespace vsv::cli
 

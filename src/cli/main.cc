@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   vsv::cli::AddUsersCommand(app);
   vsv::cli::AddAuditCommand(app);
   vsv::cli::AddSynthCommand(app);
+  vsv::cli::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // a subcommand failed and said why

@@ -1,0 +1,196 @@
+#include "server/api.h"
+
+#include <algorithm>
+#include <exception>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace vsv::server {
+
+nlohmann::ordered_json ErrorJson(const ApiError& error) {
+  nlohmann::ordered_json j;
+  j["error"]["code"] = error.code;
+  j["error"]["message"] = error.message;
+  return j;
+}
+
+void SendError(httplib::Response& res, const ApiError& error) {
+  res.status = error.status;
+  res.set_content(ErrorJson(error).dump(), "application/json; charset=utf-8");
+  res.set_header("Cache-Control", "no-store");
+}
+
+httplib::Headers SecurityHeaders() {
+  return {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Permissions-Policy", "geolocation=(), camera=(), microphone=(), payment=()"},
+  };
+}
+
+std::optional<ResponseCache::Entry> ResponseCache::Get(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return std::nullopt;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
+void ResponseCache::Put(const std::string& key, Entry entry) {
+  const size_t size = key.size() + entry.body.size();
+  if (size > max_bytes_ / 4) return;  // one huge table must not flush everything else
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (index_.count(key)) return;
+  lru_.emplace_front(key, std::move(entry));
+  index_[key] = lru_.begin();
+  bytes_ += size;
+  while (bytes_ > max_bytes_ && !lru_.empty()) {
+    const Item& last = lru_.back();
+    bytes_ -= last.first.size() + last.second.body.size();
+    index_.erase(last.first);
+    lru_.pop_back();
+  }
+}
+
+size_t ResponseCache::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return lru_.size();
+}
+
+namespace {
+
+// "/api/v1/regions/{code}" -> "/api/v1/regions/([^/]+)"
+std::string PathRegex(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      i = path.find('}', i);
+      out += "([^/]+)";
+    } else if (std::string_view("\\^$.|?*+()[]").find(path[i]) != std::string_view::npos) {
+      out += '\\';
+      out += path[i];
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr const char* kCsvType = "text/csv; charset=utf-8";
+constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+}  // namespace
+
+std::string QueryName(const std::string& spec) { return spec.substr(0, spec.find(':')); }
+std::string CatalogueName(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  return colon == std::string::npos ? spec : spec.substr(colon + 1);
+}
+
+ApiServer::ApiServer(httplib::Server& http, ServerContext& context, PrincipalResolver resolve, size_t cache_bytes)
+    : http_(http), context_(context), resolve_(std::move(resolve)), cache_(cache_bytes) {}
+
+void ApiServer::AddRoutes(const std::vector<RouteSpec>& routes) {
+  for (const RouteSpec& r : routes) routes_.push_back(r);
+  // Routes are served from routes_ by index: the vector may grow, so capture the index.
+  const size_t first = routes_.size() - routes.size();
+  for (size_t i = first; i < routes_.size(); ++i) {
+    http_.Get(PathRegex(routes_[i].path), [this, i](const httplib::Request& req, httplib::Response& res) {
+      Serve(routes_[i], req, res);
+    });
+  }
+}
+
+void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httplib::Response& res) {
+  try {
+    const Principal principal = resolve_(req);
+    // Unknown and repeated parameters; the format.
+    std::set<std::string> seen;
+    for (const auto& [name, value] : req.params) {
+      const bool allowed = std::any_of(route.params.begin(), route.params.end(),
+                                       [&](const std::string& p) { return QueryName(p) == name; }) ||
+                           (route.tables && name == "format");
+      if (!allowed) {
+        std::vector<std::string> names;
+        for (const std::string& p : route.params) names.push_back(QueryName(p));
+        if (route.tables) names.push_back("format");
+        SendError(res, {400, "unknown_parameter",
+                        fmt::format("unknown parameter '{}'; {} takes {}", name, route.path,
+                                    names.empty() ? "no parameters" : fmt::format("{}", fmt::join(names, ", ")))});
+        return;
+      }
+      if (!seen.insert(name).second) {
+        SendError(res, {400, "bad_parameter", fmt::format("parameter '{}' is given more than once", name)});
+        return;
+      }
+    }
+    Format format = Format::kJson;
+    if (req.has_param("format")) {
+      const std::string f = req.get_param_value("format");
+      if (f == "csv") format = Format::kCsv;
+      else if (f == "xlsx") format = Format::kXlsx;
+      else if (f != "json") {
+        SendError(res, {400, "bad_parameter", fmt::format("format '{}': expected json, csv or xlsx", f)});
+        return;
+      }
+    }
+    // The cache key: the path, the parameters in a fixed order, and the principal.
+    std::string key = req.path + '?';
+    for (const auto& [name, value] : req.params) key += name + '=' + value + '&';  // multimap: sorted by name
+    key += '#' + principal.CacheKey();
+    res.set_header("Cache-Control", "no-cache");
+    if (auto hit = route.cacheable ? cache_.Get(key) : std::nullopt) {
+      if (!hit->disposition.empty()) res.set_header("Content-Disposition", hit->disposition);
+      res.set_content(std::move(hit->body), hit->content_type);
+      return;
+    }
+    const ApiRequest request(req, principal, format);
+    ApiResult<Reply> reply = route.handler(context_, request);
+    if (!reply) {
+      SendError(res, reply.error());
+      return;
+    }
+    ResponseCache::Entry entry;
+    if (format == Format::kJson) {
+      entry.body = reply->json.dump();
+      entry.content_type = kJsonType;
+    } else {
+      if (!reply->table) {
+        SendError(res, {400, "bad_parameter", fmt::format("format: {} has no table form", route.path)});
+        return;
+      }
+      const DataTable table = reply->table();
+      const std::string stem = reply->filename.empty() ? "vsv" : reply->filename;
+      if (format == Format::kCsv) {
+        entry.body = TableCsv(table);
+        entry.content_type = kCsvType;
+        entry.disposition = fmt::format("attachment; filename=\"{}.csv\"", stem);
+      } else {
+        auto bytes = TableXlsx(table);
+        if (!bytes) {
+          SendError(res, {500, "internal_error", bytes.error().message});
+          return;
+        }
+        entry.body = std::move(*bytes);
+        entry.content_type = kXlsxType;
+        entry.disposition = fmt::format("attachment; filename=\"{}.xlsx\"", stem);
+      }
+    }
+    if (route.cacheable) cache_.Put(key, entry);
+    if (!entry.disposition.empty()) res.set_header("Content-Disposition", entry.disposition);
+    res.set_content(std::move(entry.body), entry.content_type);
+  } catch (const std::exception& e) {
+    SendError(res, {500, "internal_error", fmt::format("internal error: {}", e.what())});
+  }
+}
+
+}  // namespace vsv::server

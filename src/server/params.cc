@@ -1,0 +1,196 @@
+#include "server/params.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace vsv::server {
+
+namespace {
+
+using oj = nlohmann::ordered_json;
+
+std::vector<ParamSpec> MakeCatalogue() {
+  std::vector<std::string> categories;
+  for (int i = 0; i < kCategoryCount; ++i) categories.emplace_back(CategoryName(static_cast<Category>(i)));
+  return {
+      {"year", "School year: 2023 (= 2023-2024), a range 2015-2023, or all. Default: the last countable year.",
+       oj{{"type", "string"}, {"example", "2023"}}},
+      {"from", "First school year of the trend (2012 = 2012-2013). Default: the first countable year.",
+       oj{{"type", "integer"}, {"example", 2012}}},
+      {"to", "Last school year of the trend. Default: the last countable year.",
+       oj{{"type", "integer"}, {"example", 2023}}},
+      {"by",
+       "Breakdown, comma separated: school, location, municipality, region, sector, category, level, pathway, sex, age.",
+       oj{{"type", "string"}, {"example", "region,sector"}}},
+      {"age_limit", "Younger than this on teldatum T: 22 (national definition) or 27 (Doorstroompunt).",
+       oj{{"type", "integer"}, {"enum", {22, 27}}, {"default", 22}}},
+      {"region", "Only persons living in this RMC region (two digits, 01-40); for /schools: schools located there.",
+       oj{{"type", "string"}, {"pattern", "^[0-9]{2}$"}, {"example", "21"}}},
+      {"municipality", "Only persons living in this municipality (CBS code, four digits); for /schools: schools located there.",
+       oj{{"type", "string"}, {"pattern", "^[0-9]{4}$"}, {"example", "0363"}}},
+      {"school", "Only persons whose main enrolment is at this institution (BRIN).",
+       oj{{"type", "string"}, {"example", "00AA"}}},
+      {"sector", "Only this sector of the main enrolment.", oj{{"type", "string"}, {"enum", {"VO", "MBO", "VAVO"}}}},
+      {"category", "Only this category of the main enrolment.", oj{{"type", "string"}, {"enum", categories}}},
+      {"kind", "Which stock: oud-vsv, jzs-23-27 or vulnerable.",
+       oj{{"type", "string"}, {"enum", {"oud-vsv", "jzs-23-27", "vulnerable"}}}},
+      {"date", "Reference date of the stock (YYYY-MM-DD).", oj{{"type", "string"}, {"format", "date"}}},
+      {"stock_by", "Breakdown of a stock: region or municipality.",
+       oj{{"type", "string"}, {"enum", {"region", "municipality"}}}},
+      {"stock_age_limit", "oud-vsv: younger than this on the date (23 for the RMC, 27 for the Doorstroompunt).",
+       oj{{"type", "integer"}, {"enum", {23, 27}}, {"default", 23}}},
+      {"format", "json (default), csv or xlsx (a download with Dutch column names).",
+       oj{{"type", "string"}, {"enum", {"json", "csv", "xlsx"}}, {"default", "json"}}},
+  };
+}
+
+std::optional<int> ParseInt(std::string_view s) {
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+bool AllDigits(std::string_view s, size_t n) {
+  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string YearsText(const ServerContext& ctx) { return fmt::format("{}-{}", ctx.years.first, ctx.years.last); }
+
+ApiResult<int> CheckYear(const ServerContext& ctx, const std::string& name, int year) {
+  if (ctx.years.first > ctx.years.last) return BadParameter(fmt::format("{}: the registry has no countable school year", name));
+  if (year < ctx.years.first || year > ctx.years.last) {
+    return BadParameter(fmt::format("{} '{}': outside the school years this registry can count ({})", name, year,
+                                    YearsText(ctx)));
+  }
+  return year;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& ParamCatalogue() {
+  static const std::vector<ParamSpec> kCatalogue = MakeCatalogue();
+  return kCatalogue;
+}
+
+const ParamSpec* FindParam(const std::string& name) {
+  for (const ParamSpec& p : ParamCatalogue()) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+ApiResult<std::vector<int>> ParseYearList(const ServerContext& ctx, const ApiRequest& req, bool* single) {
+  const std::string text = req.Param("year", std::to_string(ctx.years.last));
+  *single = text.find('-') == std::string::npos && text != "all";
+  auto years = ctx.parse_years(text);
+  if (!years) {
+    std::string message = years.error().message;
+    if (message.rfind("--year", 0) == 0) message = "year" + message.substr(6);  // the CLI's wording, our name
+    return BadParameter(message);
+  }
+  if (years->empty()) return BadParameter(fmt::format("year '{}': no school year", text));
+  for (int y : *years) {
+    if (auto ok = CheckYear(ctx, "year", y); !ok) return tl::unexpected(ok.error());
+  }
+  return *years;
+}
+
+ApiResult<int> ParseOneYear(const ServerContext& ctx, const ApiRequest& req, const std::string& name, int fallback) {
+  if (!req.Has(name)) return CheckYear(ctx, name, fallback);
+  const std::string text = req.Param(name);
+  auto y = ParseInt(text);
+  if (!y || text.size() != 4) {
+    return BadParameter(fmt::format("{} '{}': expected a school year as its first calendar year, e.g. 2023 for 2023-2024",
+                                    name, text));
+  }
+  return CheckYear(ctx, name, *y);
+}
+
+ApiResult<int> ParseAgeLimit(const ServerContext& ctx, const ApiRequest& req) {
+  if (!req.Has("age_limit")) return kNationalAgeLimit;
+  const std::string text = req.Param("age_limit");
+  auto v = ParseInt(text);
+  if (!v || std::find(ctx.age_limits.begin(), ctx.age_limits.end(), *v) == ctx.age_limits.end()) {
+    return BadParameter(fmt::format("age_limit '{}': expected {}", text, fmt::join(ctx.age_limits, " or ")));
+  }
+  return *v;
+}
+
+ApiResult<std::vector<Dimension>> ParseBy(const ApiRequest& req) {
+  auto dims = ParseDimensions(req.Param("by"));
+  if (!dims) return BadParameter("by: " + dims.error().message);
+  return *dims;
+}
+
+ApiResult<int> ParseRegionCode(const ServerContext& ctx, const std::string& name, const std::string& text) {
+  if (!AllDigits(text, 2)) return BadParameter(fmt::format("{} '{}': expected a two-digit RMC region code (01-40)", name, text));
+  const int code = *ParseInt(text);
+  const auto& regions = ctx.reference.regions();
+  if (std::none_of(regions.begin(), regions.end(), [&](const RegionInfo& r) { return r.code == code; })) {
+    return BadParameter(fmt::format("{} '{}': no such RMC region", name, text));
+  }
+  return code;
+}
+
+ApiResult<int> ParseMunicipalityCode(const ServerContext& ctx, const std::string& name, const std::string& text) {
+  if (!AllDigits(text, 4)) return BadParameter(fmt::format("{} '{}': expected a four-digit CBS municipality code", name, text));
+  const int code = *ParseInt(text);
+  if (!ctx.reference.Knows(static_cast<Municipality>(code))) {
+    return BadParameter(fmt::format("{} '{}': no such municipality", name, text));
+  }
+  return code;
+}
+
+ApiResult<int> ParseSchool(const ServerContext& ctx, const std::string& name, const std::string& text) {
+  const auto& brin = ctx.registry.institutions.brin;
+  auto it = std::lower_bound(brin.begin(), brin.end(), text);
+  if (text.empty() || text.size() > 8 || it == brin.end() || *it != text) {
+    return BadParameter(fmt::format("{} '{}': no institution with this BRIN code", name, text));
+  }
+  return static_cast<int>(it - brin.begin());
+}
+
+ApiResult<std::vector<DimensionFilter>> ParseFilters(const ServerContext& ctx, const ApiRequest& req) {
+  std::vector<DimensionFilter> filters;
+  if (req.Has("region")) {
+    auto code = ParseRegionCode(ctx, "region", req.Param("region"));
+    if (!code) return tl::unexpected(code.error());
+    filters.push_back({Dimension::kRegion, *code});
+  }
+  if (req.Has("municipality")) {
+    auto code = ParseMunicipalityCode(ctx, "municipality", req.Param("municipality"));
+    if (!code) return tl::unexpected(code.error());
+    filters.push_back({Dimension::kMunicipality, *code});
+  }
+  if (req.Has("school")) {
+    auto index = ParseSchool(ctx, "school", req.Param("school"));
+    if (!index) return tl::unexpected(index.error());
+    filters.push_back({Dimension::kSchool, *index});
+  }
+  if (req.Has("sector")) {
+    const std::string text = req.Param("sector");
+    auto s = ParseSector(text);
+    if (!s || (*s != Sector::kVO && *s != Sector::kMBO && *s != Sector::kVAVO)) {
+      return BadParameter(fmt::format("sector '{}': expected VO, MBO or VAVO", text));
+    }
+    filters.push_back({Dimension::kSector, static_cast<int32_t>(*s)});
+  }
+  if (req.Has("category")) {
+    const std::string text = req.Param("category");
+    int found = -1;
+    std::vector<std::string> names;
+    for (int i = 0; i < kCategoryCount; ++i) {
+      names.emplace_back(CategoryName(static_cast<Category>(i)));
+      if (names.back() == text) found = i;
+    }
+    if (found < 0) return BadParameter(fmt::format("category '{}': expected one of {}", text, fmt::join(names, ", ")));
+    filters.push_back({Dimension::kCategory, found});
+  }
+  return filters;
+}
+
+}  // namespace vsv::server

@@ -1,0 +1,48 @@
+// Query parameters: one catalogue (name, meaning, schema — also the source of the
+// OpenAPI document) and the parsers the handlers share. Every parser returns a 400
+// whose message names the parameter, the value and what was expected.
+#ifndef VSV_SERVER_PARAMS_H_
+#define VSV_SERVER_PARAMS_H_
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "measure/cube.h"
+#include "server/api.h"
+#include "server/context.h"
+
+namespace vsv::server {
+
+struct ParamSpec {
+  std::string name;
+  std::string description;
+  nlohmann::ordered_json schema;  // OpenAPI schema object
+};
+
+// The catalogue; nullptr for an unknown name.
+const ParamSpec* FindParam(const std::string& name);
+const std::vector<ParamSpec>& ParamCatalogue();
+
+// `year`: a list as the CLI takes it (2023, 2015-2023, all), each within the
+// countable years; absent: the last countable year. `single` is set when the text
+// named one year (the response is then an object, not an array, as with the CLI).
+ApiResult<std::vector<int>> ParseYearList(const ServerContext& ctx, const ApiRequest& req, bool* single);
+// One school year from parameter `name` (default: the last countable year).
+ApiResult<int> ParseOneYear(const ServerContext& ctx, const ApiRequest& req, const std::string& name, int fallback);
+// `age_limit`: one of ctx.age_limits; default 22.
+ApiResult<int> ParseAgeLimit(const ServerContext& ctx, const ApiRequest& req);
+// `by`: a breakdown as `vsv count --by` takes it.
+ApiResult<std::vector<Dimension>> ParseBy(const ApiRequest& req);
+// The filters region, municipality, school, sector and category, those present.
+ApiResult<std::vector<DimensionFilter>> ParseFilters(const ServerContext& ctx, const ApiRequest& req);
+// Single filters, for handlers that use them otherwise than as a CountBy filter.
+ApiResult<int> ParseRegionCode(const ServerContext& ctx, const std::string& name, const std::string& text);
+ApiResult<int> ParseMunicipalityCode(const ServerContext& ctx, const std::string& name, const std::string& text);
+// Index into InstitutionTable::brin.
+ApiResult<int> ParseSchool(const ServerContext& ctx, const std::string& name, const std::string& text);
+
+}  // namespace vsv::server
+
+#endif  // VSV_SERVER_PARAMS_H_

@@ -1,0 +1,57 @@
+// Who is asking: the role of a request, and the scope it may see. Every handler gets
+// the Principal as an explicit argument; nothing reads a global.
+//
+// Today every request is public: the default PrincipalResolver returns the public
+// principal. The login of issue 5 installs its own resolver (session cookie or token
+// -> Principal) through ServerOptions::resolve_principal; the handlers do not change.
+#ifndef VSV_SERVER_PRINCIPAL_H_
+#define VSV_SERVER_PRINCIPAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace httplib {
+struct Request;
+}
+
+namespace vsv::server {
+
+enum class Role : uint8_t {
+  kPublic,               // anyone: aggregates with small cells suppressed
+  kAdministrator,        // runs the installation
+  kNationalAnalyst,      // ministry / DUO: all aggregates, no persons
+  kRegionalCoordinator,  // RMC / Doorstroompunt: persons of their region
+  kCaseworker,           // trajectbegeleider: persons of their region
+  kSchoolMentor,         // school staff: their own students
+};
+
+// "public", "administrator", "national_analyst", "regional_coordinator",
+// "caseworker", "school_mentor".
+std::string_view RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+
+struct Principal {
+  Role role = Role::kPublic;
+  std::string user;          // empty for the public
+  int region = -1;           // regional roles: their RMC region
+  std::string school;        // school mentor: their BRIN
+
+  // Everything that can change what a response contains, for the response cache.
+  std::string CacheKey() const;
+};
+
+// Aggregates shown to this principal get small-cell suppression (report/suppression.h).
+bool SuppressesSmallCells(const Principal& principal);
+
+// Maps a request to its principal. Must be thread-safe.
+using PrincipalResolver = std::function<Principal(const httplib::Request&)>;
+
+// The resolver of today: every request is public.
+Principal PublicPrincipal(const httplib::Request&);
+
+}  // namespace vsv::server
+
+#endif  // VSV_SERVER_PRINCIPAL_H_
