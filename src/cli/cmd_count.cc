@@ -37,6 +37,7 @@ int RunCount(const CountOptions& o) {
     filters.push_back({Dimension::kRegion, code});
   }
   ClassificationCache cache(reg, (*input)->reference, o.input.threads);
+  cache.Prefetch(*years, o.age_limit);
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (size_t i = 0; i < years->size(); ++i) {
     const CountTable table = CountBy(reg, cache.Get((*years)[i], o.age_limit), *dims, filters);

@@ -1,5 +1,8 @@
 #include "core/date.h"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 namespace vsv {
@@ -67,6 +70,29 @@ int AgeOn(Date birth, Date on) {
   int age = o.year - b.year;
   if (o.month < b.month || (o.month == b.month && o.day < b.day)) --age;
   return age;
+}
+
+namespace {
+constexpr int kFirstTableYear = 1899;
+constexpr int kLastTableYear = 2200;
+// Teldatum(y) for every table year.
+const std::array<Date, kLastTableYear - kFirstTableYear + 1>& TeldatumTable() {
+  static const auto table = [] {
+    std::array<Date, kLastTableYear - kFirstTableYear + 1> t{};
+    for (int y = kFirstTableYear; y <= kLastTableYear; ++y) t[y - kFirstTableYear] = Teldatum(y);
+    return t;
+  }();
+  return table;
+}
+}  // namespace
+
+int AgeOnTeldatum(Date birth, int year) {
+  // Y = the year of the first teldatum on or after the birth; the age on teldatum T
+  // is then T - Y (born 1 October 2001: Y = 2001, aged 22 on 1 October 2023).
+  const auto& table = TeldatumTable();
+  auto it = std::lower_bound(table.begin(), table.end(), birth);
+  if (it == table.end()) return AgeOn(birth, Teldatum(year));
+  return year - (kFirstTableYear + static_cast<int>(it - table.begin()));
 }
 
 int SchoolYearOf(Date date) {

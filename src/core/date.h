@@ -39,6 +39,10 @@ int AgeOn(Date birth, Date on);
 
 // Teldatum T: 1 October of calendar year T.
 inline Date Teldatum(int year) { return MakeDate(year, 10, 1); }
+// Age in completed years on teldatum `year` of someone born on `birth`; the same as
+// AgeOn(birth, Teldatum(year)) but without a calendar computation (a table lookup),
+// for loops over millions of persons. Births 1900..2199.
+int AgeOnTeldatum(Date birth, int year);
 // The school year (named by its first calendar year) that contains `date`:
 // 1 August T .. 31 July T+1.
 int SchoolYearOf(Date date);

@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "measure/classify.h"
 
@@ -30,6 +32,26 @@ class ClassificationCache {
       entry->value = ClassifyYear(registry_, reference_, year, {age_limit, threads_});
     });
     return entry->value;
+  }
+
+  // Classifies the years of `years` not yet cached, in one pass over the persons.
+  void Prefetch(std::span<const int> years, int age_limit) {
+    std::vector<int> missing;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (int y : years) {
+        if (!entries_.count({y, age_limit})) missing.push_back(y);
+      }
+    }
+    if (missing.size() < 2) return;  // Get() does one year as well
+    std::vector<YearClassification> done =
+        ClassifyYears(registry_, reference_, missing, {age_limit, threads_});
+    for (size_t i = 0; i < missing.size(); ++i) {
+      auto entry = std::make_shared<Entry>();
+      std::call_once(entry->once, [&] { entry->value = std::move(done[i]); });
+      std::lock_guard<std::mutex> lock(mutex_);
+      entries_.try_emplace({missing[i], age_limit}, std::move(entry));
+    }
   }
 
   const Registry& registry() const { return registry_; }

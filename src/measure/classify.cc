@@ -47,9 +47,13 @@ struct YearDates {
   Date teldatum_t;       // 1 October T
   Date teldatum_t1;      // 1 October T+1
   Date end_of_year_t1;   // 31 December T+1: last day for a (late) SK
-  explicit YearDates(int year)
+  // Younger than the age limit on teldatum T <=> born after this date.
+  Date born_by;
+  int age_limit;
+  YearDates(int year, int limit)
       : teldatum_t(Teldatum(year)), teldatum_t1(Teldatum(year + 1)),
-        end_of_year_t1(MakeDate(year + 1, 12, 31)) {}
+        end_of_year_t1(MakeDate(year + 1, 12, 31)), born_by(Teldatum(year - limit)),
+        age_limit(limit) {}
 };
 
 // Records a step of the explanation. `text` is called only when someone asked for
@@ -207,16 +211,14 @@ std::optional<Part> HasStartkwalificatie(const Registry& r, PersonIndex p, const
   return std::nullopt;
 }
 
-}  // namespace
-
-PersonOutcome ClassifyPerson(const Registry& r, PersonIndex p, int year, int age_limit,
-                             Explanation* why) {
-  const YearDates d(year);
+// The definition for one person, with the year's dates computed once by the caller.
+PersonOutcome DecidePerson(const Registry& r, PersonIndex p, const YearDates& d, Explanation* why) {
   PersonOutcome out;
-  const int age = AgeOn(r.persons.birth_date[p], d.teldatum_t);
-  if (age >= age_limit) {
-    Say(why, [&] { return fmt::format("Not in A: aged {} on teldatum T ({}), not younger than {}.", age,
-                         FormatDate(d.teldatum_t), age_limit); });
+  // Younger than the limit on teldatum T <=> born after teldatum T - limit years
+  // (one comparison instead of a calendar computation per person).
+  if (r.persons.birth_date[p] <= d.born_by) {
+    Say(why, [&] { return fmt::format("Not in A: aged {} on teldatum T ({}), not younger than {}.",
+                                      AgeOn(r.persons.birth_date[p], d.teldatum_t), FormatDate(d.teldatum_t), d.age_limit); });
     return out;
   }
   out.main_enrolment = MainEnrolment(r, p, d.teldatum_t, why);
@@ -225,7 +227,8 @@ PersonOutcome ClassifyPerson(const Registry& r, PersonIndex p, int year, int age
     return out;
   }
   out.in_a = true;
-  Say(why, [&] { return fmt::format("In A (aged {} on teldatum T); main enrolment: {}.", age,
+  Say(why, [&] { return fmt::format("In A (aged {} on teldatum T); main enrolment: {}.",
+                                    AgeOn(r.persons.birth_date[p], d.teldatum_t),
                        DescribeEnrolment(r, static_cast<uint32_t>(out.main_enrolment))); });
   const int64_t residence_t = r.ResidenceOn(p, d.teldatum_t);
   if (residence_t >= 0) out.municipality = r.residences.municipality[residence_t];
@@ -251,54 +254,102 @@ PersonOutcome ClassifyPerson(const Registry& r, PersonIndex p, int year, int age
   return out;
 }
 
-YearClassification ClassifyYear(const Registry& registry, const Reference& reference, int year,
-                                const ClassifyOptions& options) {
-  const int threads = std::max(1, options.threads > 0 ? options.threads
-                                                      : static_cast<int>(std::thread::hardware_concurrency()));
-  const std::vector<int8_t> regions = reference.RegionTable(year);
-  const Date teldatum = Teldatum(year);
+}  // namespace
+
+PersonOutcome ClassifyPerson(const Registry& registry, PersonIndex person, int year, int age_limit,
+                             Explanation* why) {
+  return DecidePerson(registry, person, YearDates(year, age_limit), why);
+}
+
+namespace {
+
+// Appends the classification of `from` (a later range of persons) to `to`.
+void Append(YearClassification& to, const YearClassification& from) {
+  auto append = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
+  append(to.person, from.person);
+  append(to.part, from.part);
+  append(to.main_enrolment, from.main_enrolment);
+  append(to.category, from.category);
+  append(to.municipality, from.municipality);
+  append(to.region, from.region);
+  append(to.age, from.age);
+  to.residence_unknown += from.residence_unknown;
+}
+
+// The span of school years in which a person has any enrolment: a year whose
+// teldatum falls outside [first start, last end] cannot put the person in A.
+struct EnrolmentSpan {
+  Date first_start = kOpenEnd;
+  Date last_end = kNoDate;
+};
+EnrolmentSpan SpanOf(const EnrolmentTable& e, PersonIndex p) {
+  EnrolmentSpan span;
+  const RowRange rows = e.Rows(p);
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    span.first_start = std::min(span.first_start, e.start_date[i]);
+    span.last_end = std::max(span.last_end, e.end_date[i]);
+  }
+  return span;
+}
+
+}  // namespace
+
+std::vector<YearClassification> ClassifyYears(const Registry& registry, const Reference& reference,
+                                              std::span<const int> years, const ClassifyOptions& options) {
+  const size_t threads = static_cast<size_t>(std::max(
+      1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency())));
+  std::vector<YearDates> dates;
+  std::vector<std::vector<int8_t>> regions;
+  for (int year : years) {
+    dates.emplace_back(year, options.age_limit);
+    regions.push_back(reference.RegionTable(year));
+  }
   const size_t n = registry.person_count();
-  std::vector<YearClassification> parts(static_cast<size_t>(threads));
-  auto work = [&](int t) {
-    YearClassification& out = parts[static_cast<size_t>(t)];
-    const size_t begin = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
-    const size_t end = n * static_cast<size_t>(t + 1) / static_cast<size_t>(threads);
+  // parts[t][y]: thread t's persons for year y. Persons are split into equal ranges
+  // and the ranges joined in order, so the result never depends on `threads`.
+  std::vector<std::vector<YearClassification>> parts(threads, std::vector<YearClassification>(years.size()));
+  auto work = [&](size_t t) {
+    const size_t begin = n * t / threads, end = n * (t + 1) / threads;
     for (size_t i = begin; i < end; ++i) {
       const PersonIndex p = static_cast<PersonIndex>(i);
-      const PersonOutcome o = ClassifyPerson(registry, p, year, options.age_limit, nullptr);
-      if (!o.in_a) continue;
-      const uint32_t main = static_cast<uint32_t>(o.main_enrolment);
-      out.person.push_back(p);
-      out.part.push_back(o.part);
-      out.main_enrolment.push_back(main);
-      out.category.push_back(CategoryOf(registry.enrolments, main));
-      out.municipality.push_back(o.municipality);
-      out.region.push_back(IsDutchMunicipality(o.municipality) ? regions[o.municipality] : -1);
-      out.age.push_back(static_cast<uint8_t>(AgeOn(registry.persons.birth_date[p], teldatum)));
-      out.residence_unknown += o.residence_unknown ? 1 : 0;
+      const EnrolmentSpan span = SpanOf(registry.enrolments, p);
+      // All years of one person together: the person's rows stay in cache.
+      for (size_t y = 0; y < years.size(); ++y) {
+        if (dates[y].teldatum_t < span.first_start || dates[y].teldatum_t > span.last_end) continue;
+        const PersonOutcome o = DecidePerson(registry, p, dates[y], nullptr);
+        if (!o.in_a) continue;
+        YearClassification& out = parts[t][y];
+        const uint32_t main = static_cast<uint32_t>(o.main_enrolment);
+        out.person.push_back(p);
+        out.part.push_back(o.part);
+        out.main_enrolment.push_back(main);
+        out.category.push_back(CategoryOf(registry.enrolments, main));
+        out.municipality.push_back(o.municipality);
+        out.region.push_back(IsDutchMunicipality(o.municipality) ? regions[y][o.municipality] : -1);
+        out.age.push_back(static_cast<uint8_t>(AgeOnTeldatum(registry.persons.birth_date[p], years[y])));
+        out.residence_unknown += o.residence_unknown ? 1 : 0;
+      }
     }
   };
   {
     std::vector<std::jthread> workers;
-    for (int t = 1; t < threads; ++t) workers.emplace_back(work, t);
+    for (size_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
     work(0);
   }
-  YearClassification result = std::move(parts[0]);
-  result.year = year;
-  result.age_limit = options.age_limit;
-  for (size_t t = 1; t < parts.size(); ++t) {
-    const YearClassification& p = parts[t];
-    auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-    append(result.person, p.person);
-    append(result.part, p.part);
-    append(result.main_enrolment, p.main_enrolment);
-    append(result.category, p.category);
-    append(result.municipality, p.municipality);
-    append(result.region, p.region);
-    append(result.age, p.age);
-    result.residence_unknown += p.residence_unknown;
+  std::vector<YearClassification> result(years.size());
+  for (size_t y = 0; y < years.size(); ++y) {
+    result[y] = std::move(parts[0][y]);
+    result[y].year = years[y];
+    result[y].age_limit = options.age_limit;
+    for (size_t t = 1; t < threads; ++t) Append(result[y], parts[t][y]);
   }
   return result;
+}
+
+YearClassification ClassifyYear(const Registry& registry, const Reference& reference, int year,
+                                const ClassifyOptions& options) {
+  const int years[] = {year};
+  return std::move(ClassifyYears(registry, reference, years, options)[0]);
 }
 
 YearRange CountableYears(const Registry& registry, const Reference& reference) {

@@ -109,6 +109,59 @@ struct PackedKeyHash {
   }
 };
 
+// Upper bound of a dimension's values (exclusive), for a dense group index.
+int64_t Cardinality(const Registry& r, Dimension d) {
+  switch (d) {
+    case Dimension::kSchool: return static_cast<int64_t>(r.institutions.brin.size());
+    case Dimension::kLocation: return static_cast<int64_t>(r.institutions.size());
+    case Dimension::kMunicipality: return 10000;
+    case Dimension::kRegion: return 100;
+    case Dimension::kSector: return kSectorCount;
+    case Dimension::kCategory: return kCategoryCount;
+    case Dimension::kLevel: return 5;
+    case Dimension::kPathway: return 3;
+    case Dimension::kSex: return 3;
+    case Dimension::kAge: return 256;
+  }
+  return 0;
+}
+
+// Finds a group's slot by its key: a flat array when the key space is small (the
+// usual breakdowns), a hash map otherwise.
+class GroupIndex {
+ public:
+  GroupIndex(const Registry& r, std::span<const Dimension> dims) {
+    int64_t space = 1;
+    for (Dimension d : dims) {
+      radix_.push_back(Cardinality(r, d) + 1);  // +1 for unknown
+      space = space > kMaxDense ? space : space * radix_.back();
+    }
+    if (space <= kMaxDense) dense_.assign(static_cast<size_t>(space), -1);
+  }
+  // The slot of `key`, or -1 when new (then Insert it).
+  int64_t Find(const PackedKey& key) const {
+    if (dense_.empty()) {
+      auto it = sparse_.find(key);
+      return it == sparse_.end() ? -1 : it->second;
+    }
+    return dense_[Flat(key)];
+  }
+  void Insert(const PackedKey& key, int64_t slot) {
+    if (dense_.empty()) sparse_.emplace(key, slot); else dense_[Flat(key)] = slot;
+  }
+
+ private:
+  static constexpr int64_t kMaxDense = 1 << 20;
+  size_t Flat(const PackedKey& key) const {
+    size_t flat = 0;
+    for (size_t d = 0; d < radix_.size(); ++d) flat = flat * radix_[d] + static_cast<size_t>(key[d] + 1);
+    return flat;
+  }
+  std::vector<int64_t> radix_;
+  std::vector<int64_t> dense_;
+  std::unordered_map<PackedKey, int64_t, PackedKeyHash> sparse_;
+};
+
 }  // namespace
 
 CountTable CountBy(const Registry& registry, const YearClassification& c,
@@ -119,7 +172,7 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
   table.dimensions.assign(dimensions.begin(), dimensions.end());
   table.residence_unknown = c.residence_unknown;
   const size_t dims = std::min(dimensions.size(), kMaxDims);
-  std::unordered_map<PackedKey, size_t, PackedKeyHash> index;
+  GroupIndex index(registry, dimensions.first(dims));
   std::vector<PartCounts> counts;
   std::vector<PackedKey> keys;
   for (size_t i = 0; i < c.size(); ++i) {
@@ -134,9 +187,14 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
     PackedKey key;
     key.fill(0);
     for (size_t d = 0; d < dims; ++d) key[d] = DimensionValue(registry, c, i, dimensions[d]);
-    auto [it, inserted] = index.try_emplace(key, counts.size());
-    if (inserted) { counts.emplace_back(); keys.push_back(key); }
-    ++counts[it->second].n[part];
+    int64_t slot = index.Find(key);
+    if (slot < 0) {
+      slot = static_cast<int64_t>(counts.size());
+      index.Insert(key, slot);
+      counts.emplace_back();
+      keys.push_back(key);
+    }
+    ++counts[static_cast<size_t>(slot)].n[part];
   }
   // Unknown (-1) sorts last.
   auto order = [](int32_t v) { return v < 0 ? INT32_MAX : v; };

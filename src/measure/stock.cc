@@ -78,7 +78,10 @@ void AddOudVsv(ClassificationCache& cache, const StockOptions& o, StockResult* o
   const Registry& r = cache.registry();
   const int last = LastCompletedYear(o.date);
   std::vector<int> first_counted(r.person_count(), -1);
-  for (int year = cache.reference().first_year(); year <= last; ++year) {
+  std::vector<int> years;
+  for (int year = cache.reference().first_year(); year <= last; ++year) years.push_back(year);
+  cache.Prefetch(years, kNationalAgeLimit);
+  for (int year : years) {
     const YearClassification& c = cache.Get(year, kNationalAgeLimit);
     for (size_t i = 0; i < c.size(); ++i) {
       if (c.part[i] == Part::kX && first_counted[c.person[i]] < 0) first_counted[c.person[i]] = year;

@@ -303,27 +303,26 @@ Result<CsvFile> OpenRegistryFile(const std::string& dir, std::string_view name,
 // school years [from_year, to_year] in which it is used.
 class MunicipalityChecker {
  public:
-  explicit MunicipalityChecker(const Reference& ref) : ref_(ref) {
-    first_.assign(10000, kOpenYear);
-    last_.assign(10000, -1);
+  // The dates each code is valid: from 1 August of its first school year (or always,
+  // when that is the reference's first year) to 31 July after its last one.
+  explicit MunicipalityChecker(const Reference& ref) {
+    valid_from_.assign(10000, kOpenEnd);
+    valid_to_.assign(10000, kNoDate);
     for (const MunicipalityPeriod& m : ref.municipalities()) {
-      first_[m.code] = std::min(first_[m.code], m.first_year);
-      last_[m.code] = std::max(last_[m.code], m.last_year);
+      const Date from = m.first_year <= ref.first_year() ? kNoDate : MakeDate(m.first_year, 8, 1);
+      const Date to = m.last_year == kOpenYear ? kOpenEnd : MakeDate(m.last_year + 1, 7, 31);
+      valid_from_[m.code] = std::min(valid_from_[m.code], from);
+      valid_to_[m.code] = std::max(valid_to_[m.code], to);
     }
   }
-  // Whether the municipality existed at some point of [from, to]. Periods before the
-  // reference's first year are taken as in its first year.
+  // Whether the municipality existed at some point of [from, to].
   bool ValidFor(Municipality code, Date from, Date to) const {
-    if (code < 0 || last_[code] < 0) return false;
-    const int from_year = SchoolYearOf(from);
-    const int to_year = to == kOpenEnd ? kOpenYear : SchoolYearOf(to);
-    const int first = first_[code] <= ref_.first_year() ? INT32_MIN : first_[code];
-    return from_year <= last_[code] && to_year >= first;
+    return code >= 0 && valid_from_[code] <= valid_to_[code] &&  // a known code
+           from <= valid_to_[code] && to >= valid_from_[code];
   }
 
  private:
-  const Reference& ref_;
-  std::vector<int> first_, last_;
+  std::vector<Date> valid_from_, valid_to_;
 };
 
 Result<Municipality> MunicipalityCode(const RowContext& ctx, int col, bool allow_special) {
@@ -367,7 +366,7 @@ Status LoadInstitutions(const std::string& dir, const Reference& ref, NoticeColl
     if (!sector) return tl::unexpected(sector.error());
     auto m = MunicipalityCode(ctx, (*c)[4], false);
     if (!m) return tl::unexpected(m.error());
-    if (!checker.ValidFor(*m, kNoDate + 1, kOpenEnd)) {
+    if (!checker.ValidFor(*m, kNoDate, kOpenEnd)) {
       return FieldError(ctx, (*c)[4], Field(ctx, (*c)[4]), "a municipality code of the reference data");
     }
     *row = {std::string(brin), *ParseNumber<int>(loc), std::string(Field(ctx, (*c)[2])), *sector,
@@ -394,6 +393,7 @@ Status LoadInstitutions(const std::string& dir, const Reference& ref, NoticeColl
     out->sector.push_back(r.sector);
     out->municipality.push_back(r.municipality);
   }
+  out->BuildIndex();
   return {};
 }
 
@@ -671,8 +671,7 @@ Status LoadEnrolments(const std::string& dir, int threads, const PersonIndexMap&
 // The BRIN of a diploma or absence report: an index into the institutions' BRIN list,
 // -1 when empty or not one of the registry's institutions.
 int32_t BrinIndex(const InstitutionTable& inst, std::string_view brin) {
-  auto it = std::lower_bound(inst.brin.begin(), inst.brin.end(), brin);
-  return it != inst.brin.end() && *it == brin ? static_cast<int32_t>(it - inst.brin.begin()) : -1;
+  return static_cast<int32_t>(inst.FindBrin(brin));
 }
 
 Status LoadDiplomas(const std::string& dir, int threads, const PersonIndexMap& persons,

@@ -1,6 +1,7 @@
 #include "registry/registry.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -19,15 +20,36 @@ std::string InstitutionTable::LocationCode(uint32_t row) const {
   return fmt::format("{}{:02d}", Brin(row), location[row]);
 }
 
+namespace {
+// "00AA" -> 0x30304141: integer order is string order for 4-character codes.
+std::optional<uint32_t> PackBrin(std::string_view code) {
+  if (code.size() != 4) return std::nullopt;
+  uint32_t v = 0;
+  for (char c : code) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+}  // namespace
+
+void InstitutionTable::BuildIndex() {
+  packed_brin_.clear();
+  for (const std::string& b : brin) packed_brin_.push_back(PackBrin(b).value_or(0));
+  first_row_.assign(brin.size() + 1, static_cast<uint32_t>(institution.size()));
+  for (size_t row = institution.size(); row-- > 0;) first_row_[institution[row]] = static_cast<uint32_t>(row);
+}
+
+int64_t InstitutionTable::FindBrin(std::string_view brin_code) const {
+  auto key = PackBrin(brin_code);
+  if (!key) return -1;
+  auto it = std::lower_bound(packed_brin_.begin(), packed_brin_.end(), *key);
+  return it != packed_brin_.end() && *it == *key ? it - packed_brin_.begin() : -1;
+}
+
 int64_t InstitutionTable::Find(std::string_view brin_code, int location_code) const {
-  auto it = std::lower_bound(brin.begin(), brin.end(), brin_code);
-  if (it == brin.end() || *it != brin_code) return -1;
-  const uint32_t inst = static_cast<uint32_t>(it - brin.begin());
+  const int64_t inst = FindBrin(brin_code);
+  if (inst < 0) return -1;
   // Rows are sorted by (institution, location).
-  auto row = std::lower_bound(institution.begin(), institution.end(), inst);
-  for (size_t i = static_cast<size_t>(row - institution.begin());
-       i < institution.size() && institution[i] == inst; ++i) {
-    if (location[i] == location_code) return static_cast<int64_t>(i);
+  for (uint32_t row = first_row_[inst]; row < institution.size() && institution[row] == inst; ++row) {
+    if (location[row] == location_code) return row;
   }
   return -1;
 }

@@ -68,8 +68,18 @@ struct InstitutionTable {
   // "00AA" and "00AA01".
   const std::string& Brin(uint32_t row) const { return brin[institution[row]]; }
   std::string LocationCode(uint32_t row) const;
+  // Index of a BRIN in `brin`, or -1.
+  int64_t FindBrin(std::string_view brin_code) const;
   // Row of (brin, location), or -1.
   int64_t Find(std::string_view brin_code, int location_code) const;
+  // Builds the lookup index from the columns above; call after filling them.
+  void BuildIndex();
+
+ private:
+  // Derived lookup index: BRIN codes packed big-endian into integers (sorted like
+  // the strings) and the first location row of every institution.
+  std::vector<uint32_t> packed_brin_;
+  std::vector<uint32_t> first_row_;
 };
 
 struct EnrolmentTable : PersonGrouping {

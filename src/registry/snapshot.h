@@ -1,7 +1,7 @@
 // Snapshots: a registry as one binary file that loads in a fraction of the CSV time.
 // Layout: magic "VSVSNAP\0", format version (u32), flags (u32), then every column as
-// (u64 byte length, raw bytes) in a fixed order, then a u64 checksum of all bytes
-// before it. Written atomically; a truncated, corrupted or wrong-version file is
+// (u64 byte length, raw bytes) in a fixed order, then a u64 checksum (a hash chain
+// over the columns' hashes, so it is checked while the columns stream in). Written atomically; a truncated, corrupted or wrong-version file is
 // refused with a message that says which.
 #ifndef VSV_REGISTRY_SNAPSHOT_H_
 #define VSV_REGISTRY_SNAPSHOT_H_
@@ -19,7 +19,7 @@ inline constexpr uint32_t kSnapshotVersion = 1;
 Status WriteSnapshot(const Registry& registry, const std::string& path);
 Result<Registry> ReadSnapshot(const std::string& path);
 
-// Exposed for tests: the checksum used by snapshots.
+// The hash of one column (exposed for tests).
 uint64_t SnapshotChecksum(const char* data, size_t size);
 
 }  // namespace vsv
