@@ -35,6 +35,12 @@ TEST(DateTest, AgeInCompletedYears) {
   EXPECT_EQ(AgeOn(MakeDate(2004, 2, 29), MakeDate(2023, 3, 1)), 19);
 }
 
+TEST(DateTest, AgeOnTeldatumAgreesWithAgeOn) {
+  for (Date birth = MakeDate(1980, 1, 1); birth <= MakeDate(2012, 12, 31); ++birth) {
+    for (int year : {2012, 2019, 2023}) ASSERT_EQ(AgeOnTeldatum(birth, year), AgeOn(birth, Teldatum(year))) << birth;
+  }
+}
+
 TEST(DateTest, SchoolYears) {
   EXPECT_EQ(SchoolYearOf(MakeDate(2023, 8, 1)), 2023);
   EXPECT_EQ(SchoolYearOf(MakeDate(2023, 7, 31)), 2022);

@@ -45,6 +45,11 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
+  // Renaming over a device or a folder would replace it: only regular files.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    return MakeError(fmt::format("{}: exists and is not a regular file; expected a file path", path));
+  }
   const std::string tmp = path + ".tmp";
   {
     FilePtr f(std::fopen(tmp.c_str(), "wb"));

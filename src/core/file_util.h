@@ -15,6 +15,7 @@ Result<std::string> ReadFile(const std::string& path);
 
 // Writes `data` to `path` atomically: to a temporary file beside it, then renamed,
 // so a reader never sees a half-written file and a failed write changes nothing.
+// An existing `path` that is not a regular file (a device, a folder) is refused.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 
 // A read-only memory mapping of a whole file. Pages come from the page cache and
