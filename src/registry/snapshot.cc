@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <atomic>
 #include <cstring>
+#include <functional>
+#include <thread>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -22,7 +25,8 @@ constexpr char kMagic[8] = {'V', 'S', 'V', 'S', 'N', 'A', 'P', '\0'};
 // of the sequence of the columns' hashes, so it is computed as the columns stream by.
 class ChecksumChain {
  public:
-  void Add(const char* data, size_t size) { h_ = Mix(h_ ^ SnapshotChecksum(data, size)); }
+  void Add(const char* data, size_t size) { AddHash(SnapshotChecksum(data, size)); }
+  void AddHash(uint64_t column_hash) { h_ = Mix(h_ ^ column_hash); }
   uint64_t value() const { return h_; }
 
  private:
@@ -64,23 +68,34 @@ class Writer {
 };
 
 // Reads the columns straight from the file into their vectors (no intermediate
-// buffer), checking lengths against what is left of the file.
+// buffer). Visiting the columns only plans the reads (each length is checked against
+// what is left of the file); Run() then reads and hashes the columns on several
+// threads, and the checksum chains the column hashes in file order.
 class Reader {
  public:
   Reader(int fd, uint64_t size, uint64_t offset) : fd_(fd), size_(size), pos_(offset) {}
+
   template <typename T>
   void Column(std::vector<T>& v) {
     uint64_t bytes = 0;
-    if (!Get(&bytes) || bytes % sizeof(T) != 0 || bytes > Remaining()) { failed_ = true; return; }
-    v.resize(bytes / sizeof(T));
-    ReadInto(reinterpret_cast<char*>(v.data()), bytes);
+    if (!Plan(&bytes) || bytes % sizeof(T) != 0) { failed_ = true; return; }
+    jobs_.push_back({pos_ - bytes, bytes, [&v](size_t n) {
+                       v.resize(n / sizeof(T));
+                       return reinterpret_cast<char*>(v.data());
+                     }});
   }
+  void Column(std::string& s) {
+    uint64_t bytes = 0;
+    if (!Plan(&bytes)) { failed_ = true; return; }
+    jobs_.push_back({pos_ - bytes, bytes, [&s](size_t n) { s.resize(n); return s.data(); }});
+  }
+  // Small string lists (institution codes and names) are read at once.
   void Column(std::vector<std::string>& v) {
     std::vector<uint32_t> lengths;
-    Column(lengths);
     std::string joined;
+    Column(lengths);
     Column(joined);
-    if (failed_) return;
+    if (failed_ || !ReadJob(jobs_[jobs_.size() - 2]) || !ReadJob(jobs_.back())) { failed_ = true; return; }
     size_t at = 0;
     v.clear();
     for (uint32_t len : lengths) {
@@ -89,45 +104,62 @@ class Reader {
       at += len;
     }
   }
-  void Column(std::string& s) {
-    uint64_t bytes = 0;
-    if (!Get(&bytes) || bytes > Remaining()) { failed_ = true; return; }
-    s.resize(bytes);
-    ReadInto(s.data(), bytes);
-  }
-  template <typename T>
-  bool Get(T* value) {
-    if (failed_ || Remaining() < sizeof(T) || !Read(reinterpret_cast<char*>(value), sizeof(T))) {
-      failed_ = true;
-      return false;
+
+  // Reads every planned column on `threads` threads; false on a short read.
+  bool Run(int threads) {
+    std::atomic<size_t> next{0};
+    std::atomic<bool> ok{true};
+    auto work = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < jobs_.size();) {
+        if (!jobs_[i].done && !ReadJob(jobs_[i])) ok = false;
+      }
+    };
+    {
+      std::vector<std::jthread> workers;
+      for (int t = 1; t < threads; ++t) workers.emplace_back(work);
+      work();
     }
-    return true;
+    return ok;
   }
   bool failed() const { return failed_; }
   uint64_t pos() const { return pos_; }
-  uint64_t checksum() const { return chain_.value(); }
+  uint64_t checksum() const {
+    ChecksumChain chain;
+    for (const Job& j : jobs_) chain.AddHash(j.hash);
+    return chain.value();
+  }
 
  private:
-  uint64_t Remaining() const { return pos_ <= size_ ? size_ - pos_ : 0; }
-  bool Read(char* into, size_t bytes) {
-    while (bytes > 0) {
-      const ssize_t got = ::pread(fd_, into, bytes, static_cast<off_t>(pos_));
-      if (got <= 0) return false;
-      into += got;
-      bytes -= static_cast<size_t>(got);
-      pos_ += static_cast<uint64_t>(got);
-    }
+  struct Job {
+    uint64_t offset, bytes;
+    std::function<char*(size_t)> allocate;
+    uint64_t hash = 0;
+    bool done = false;
+  };
+  // Reads the length of the next column and skips its bytes.
+  bool Plan(uint64_t* bytes) {
+    if (failed_ || size_ - pos_ < 8 || ::pread(fd_, bytes, 8, static_cast<off_t>(pos_)) != 8) return false;
+    pos_ += 8;
+    if (*bytes > size_ - pos_) return false;
+    pos_ += *bytes;
     return true;
   }
-  void ReadInto(char* into, size_t bytes) {
-    if (!Read(into, bytes)) { failed_ = true; return; }
-    chain_.Add(into, bytes);
+  bool ReadJob(Job& job) {
+    char* into = job.allocate(job.bytes);
+    for (uint64_t done = 0; done < job.bytes;) {
+      const ssize_t got = ::pread(fd_, into + done, job.bytes - done, static_cast<off_t>(job.offset + done));
+      if (got <= 0) return false;
+      done += static_cast<uint64_t>(got);
+    }
+    job.hash = SnapshotChecksum(into, job.bytes);
+    job.done = true;
+    return true;
   }
   int fd_;
   uint64_t size_;
   uint64_t pos_;
   bool failed_ = false;
-  ChecksumChain chain_;
+  std::vector<Job> jobs_;
 };
 
 // The one list of what a snapshot holds, in order, for both directions.
@@ -226,9 +258,10 @@ Result<Registry> ReadSnapshot(const std::string& path) {
   const uint64_t body = size - 8;  // the checksum is the last 8 bytes
   Reader r(fd, body, sizeof header);
   VisitColumns(r, reg);
+  const bool read_all = !r.failed() && r.Run(2);
   uint64_t stored = 0;
   const bool have_checksum = ::pread(fd, &stored, 8, static_cast<off_t>(body)) == 8;
-  if (r.failed() || r.pos() != body || !have_checksum || stored != r.checksum()) {
+  if (!read_all || r.pos() != body || !have_checksum || stored != r.checksum()) {
     return MakeError(fmt::format("{}: snapshot is truncated or corrupted (checksum mismatch or "
                                  "columns that do not fit); write it again with 'vsv import'", path));
   }
