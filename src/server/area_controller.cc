@@ -23,14 +23,15 @@ ApiResult<Reply> HandleSchools(ServerContext& ctx, const ApiRequest& req);
 ApiResult<Reply> HandleSchool(ServerContext& ctx, const ApiRequest& req);
 
 const std::vector<RouteSpec> kRoutes = {
-    {"/api/v1/regions", "All RMC regions of a school year with their count and rank", {"year", "age_limit"}, true,
+    {"/api/v1/regions", "All RMC regions of a school year with their count and rank",
+     {"year", "age_limit", "sector", "category"}, true,
      HandleRegions,
      "One row per region valid in the school year (by residence on teldatum T), plus a row with code null for "
      "persons without a Dutch residence; rank 1 = the lowest vsv-percentage."},
     {"/api/v1/regions/{code}", "One region: its count, the national figure, and its municipalities",
-     {"year", "age_limit"}, true, HandleRegion, ""},
+     {"year", "age_limit", "sector", "category"}, true, HandleRegion, ""},
     {"/api/v1/municipalities", "Municipalities with their count (optionally of one region)",
-     {"year", "age_limit", "region"}, true, HandleMunicipalities, ""},
+     {"year", "age_limit", "region", "sector", "category"}, true, HandleMunicipalities, ""},
     {"/api/v1/schools", "School locations (vestigingen) located in a region or municipality, with their count",
      {"year", "age_limit", "region", "municipality", "sector"}, true, HandleSchools,
      "Schools are placed by the municipality of the location; the count of a location is that of all its students "
@@ -81,13 +82,20 @@ std::vector<const MunicipalityPeriod*> MunicipalitiesOf(const ServerContext& ctx
 struct Common {
   int year;
   int age_limit;
+  std::vector<DimensionFilter> filters;  // sector and category, when given
 };
 ApiResult<Common> ParseCommon(const ServerContext& ctx, const ApiRequest& req) {
   auto year = ParseOneYear(ctx, req, "year", ctx.years.last);
   if (!year) return tl::unexpected(year.error());
   auto age = ParseAgeLimit(ctx, req);
   if (!age) return tl::unexpected(age.error());
-  return Common{*year, *age};
+  auto filters = ParseFilters(ctx, req);
+  if (!filters) return tl::unexpected(filters.error());
+  std::vector<DimensionFilter> kept;
+  for (const DimensionFilter& f : *filters) {
+    if (f.dimension == Dimension::kSector || f.dimension == Dimension::kCategory) kept.push_back(f);
+  }
+  return Common{*year, *age, kept};
 }
 
 void AddRanks(oj& rows) {
@@ -111,7 +119,7 @@ ApiResult<Reply> HandleRegions(ServerContext& ctx, const ApiRequest& req) {
   auto c = ParseCommon(ctx, req);
   if (!c) return tl::unexpected(c.error());
   const Dimension by[] = {Dimension::kRegion};
-  CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by);
+  CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, c->filters);
   AddMissingKeys(table, RegionsOf(ctx, c->year));
   const oj published = ctx.PublishCountTable(req.principal(), table);
   std::map<int, int> municipality_count;
@@ -152,14 +160,15 @@ ApiResult<Reply> HandleRegion(ServerContext& ctx, const ApiRequest& req) {
   if (!code) return NotFound(fmt::format("region '{}' not found; expected a two-digit RMC region code", code_text));
   const YearClassification& cls = ctx.Classification(c->year, c->age_limit);
   const Dimension by[] = {Dimension::kMunicipality};
-  const DimensionFilter filter[] = {{Dimension::kRegion, *code}};
+  std::vector<DimensionFilter> filter = c->filters;
+  filter.push_back({Dimension::kRegion, *code});
   CountTable table = CountBy(ctx.registry, cls, by, filter);
   std::vector<int32_t> keys;
   const auto municipalities = MunicipalitiesOf(ctx, c->year, *code);
   for (const MunicipalityPeriod* m : municipalities) keys.push_back(m->code);
   AddMissingKeys(table, keys);
   const oj published = ctx.PublishCountTable(req.principal(), table);
-  const oj national = ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, cls, {}));
+  const oj national = ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, cls, {}, c->filters));
   oj rows = oj::array();
   for (const oj& g : published["groups"]) {
     const int m = std::stoi(g["key"]["municipality"].get<std::string>());
@@ -197,7 +206,7 @@ ApiResult<Reply> HandleMunicipalities(ServerContext& ctx, const ApiRequest& req)
     region = *code;
   }
   const Dimension by[] = {Dimension::kMunicipality};
-  std::vector<DimensionFilter> filters;
+  std::vector<DimensionFilter> filters = c->filters;
   if (region >= 0) filters.push_back({Dimension::kRegion, region});
   CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, filters);
   std::vector<int32_t> keys;
