@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <httplib.h>
 
@@ -26,6 +27,11 @@ struct ServerOptions {
   int http_threads = 64;            // one per open keep-alive connection
   size_t response_cache_bytes = size_t{256} << 20;
   bool warm_up = true;              // classify every school year at start, newest first
+  // After the warm-up, these paths are requested once so the dashboard's first view
+  // is served from the response cache (its landing page's API calls).
+  std::vector<std::string> warm_paths = {
+      "/api/v1/meta", "/api/v1/trend?age_limit=22", "/api/v1/trend?age_limit=22&by=sector",
+      "/api/v1/regions?age_limit=22", "/api/v1/trend?age_limit=22&by=region"};
   bool access_log = false;          // one line per request on stderr
   PrincipalResolver resolve_principal = PublicPrincipal;  // issue 5: sessions
 };
@@ -58,6 +64,7 @@ class Server {
   std::unique_ptr<ApiServer> api_;
   std::thread warm_thread_;
   std::atomic<bool> stopping_{false};
+  int port_ = 0;
 };
 
 }  // namespace vsv::server

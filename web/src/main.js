@@ -4,8 +4,8 @@ import './style.css';
 import { get } from './api.js';
 import { t, setLanguage, languages } from './i18n.js';
 import { el } from './dom.js';
-import { disposeCharts, flushCharts } from './charts.js';
-import { parseHash, toHash } from './state.js';
+import { disposeCharts, flushCharts, loadCharts } from './charts.js';
+import { parseHash, toHash, filters } from './state.js';
 import { nationalView, regionsView, regionView, municipalityView, schoolView } from './views.js';
 
 const views = {
@@ -81,10 +81,15 @@ async function render() {
     main.append(staging);
     const nodes = await views[state.route](ctx);
     if (token !== renderToken) return;
+    performance.mark('vsv-view-built');
     main.querySelector('.loading')?.remove();
     staging.append(...nodes.filter(Boolean));
-    flushCharts();
+    await flushCharts();
+    if (token !== renderToken) return;
+    performance.mark('vsv-charts-drawn');
     main.setAttribute('aria-busy', 'false');
+    // Time from navigation start to this view on screen (read by the e2e test).
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = state.route;
   } catch (err) {
     if (token !== renderToken) return;
@@ -95,6 +100,14 @@ async function render() {
 }
 
 async function start() {
+  performance.mark('vsv-start');
+  loadCharts();  // in parallel with the first API requests
+  // The landing page's data does not depend on meta: ask for it right away.
+  const early = parseHash(window.location.hash, { year: 0, age: 22, lang: 'nl' });
+  if (early.route === 'national') {
+    get('trend', filters(early)).catch(() => {});
+    get('trend', { ...filters(early), by: 'sector' }).catch(() => {});
+  }
   try {
     meta = await get('meta');
   } catch (err) {

@@ -115,7 +115,7 @@ function waterfall(box, counts) {
   const value = [A, B, C, D, X];
   const fill = [colors.a, colors.b, colors.c, colors.d, colors.x];
   return makeChart(box, {
-    grid: { left: 150, right: 90, top: 10, bottom: 30 },
+    grid: { left: 12, right: 90, top: 10, bottom: 30, containLabel: true },
     tooltip: {
       trigger: 'axis', axisPointer: { type: 'shadow' },
       formatter: (items) => {
@@ -353,7 +353,7 @@ export async function regionsView(ctx) {
       type: 'bar', data: ranked.map((r) => r.pct), itemStyle: { color: colors.VO }, barMaxWidth: 14,
       label: { show: true, position: 'right', formatter: (p) => formatPct(p.value), fontSize: 10 },
       markLine: typeof regions.total.pct === 'number' ? {
-        symbol: 'none', lineStyle: { color: colors.pct, type: 'dashed' }, label: { formatter: () => t('vsAtNational', { pct: formatPct(regions.total.pct) }), position: 'end' },
+        symbol: 'none', lineStyle: { color: colors.pct, type: 'dashed' }, label: { formatter: () => t('vsAtNational', { pct: formatPct(regions.total.pct) }), position: 'start' },
         data: [{ xAxis: regions.total.pct }],
       } : undefined,
     }],
