@@ -12,7 +12,9 @@
 #include "cli/common.h"
 #include "core/file_util.h"
 #include "measure/classification_cache.h"
+#include "followup/store.h"
 #include "server/server.h"
+#include "server/session.h"
 
 #ifndef VSV_SOURCE_DIR
 #define VSV_SOURCE_DIR "."
@@ -30,6 +32,8 @@ struct ServeOptions {
   int http_threads = 64;
   bool no_warm_up = false;
   bool access_log = false;
+  std::string db;          // the register (SQLite file or postgresql://); empty: public only
+  bool tls_proxy = false;  // behind a TLS proxy: session cookies are Secure
 };
 
 // The built dashboard: ./web/dist, else beside the binary (../web/dist, or web/ for
@@ -66,6 +70,17 @@ int RunServe(const ServeOptions& o) {
   context.person_count = static_cast<int64_t>(reg.person_count());
 
   server::ServerOptions options;
+  std::unique_ptr<followup::CaseStore> store;
+  if (!o.db.empty()) {
+    followup::StoreOptions so;
+    so.pool_size = 8;
+    auto opened = followup::CaseStore::Open(o.db, so);
+    if (!opened) return Fail(followup::ToError(opened.error()));
+    store = std::move(*opened);
+    context.store = store.get();
+    options.resolve_principal = server::SessionResolver(*store);
+  }
+  context.tls_proxy = o.tls_proxy;
   options.host = o.host;
   options.port = o.port;
   options.web_dir = o.web.empty() ? DefaultWebDir() : o.web;
@@ -106,6 +121,10 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--http-threads", o->http_threads, "HTTP worker threads (default 64)")->check(CLI::Range(4, 1024));
   cmd->add_flag("--no-warm-up", o->no_warm_up, "do not classify every school year at start");
   cmd->add_flag("--access-log", o->access_log, "one line per request on stderr");
+  cmd->add_option("--db", o->db,
+                  "the caseworkers' register: a SQLite file or postgresql://… (enables login and /api/v1/cases); "
+                  "without it the server is public only");
+  cmd->add_flag("--tls-proxy", o->tls_proxy, "the server is behind a TLS proxy: session cookies are Secure");
   cmd->callback([o] { Run([&] { return RunServe(*o); }); });
 }
 

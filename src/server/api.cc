@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <exception>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "followup/crypto.h"
 
 namespace vsv::server {
 
@@ -104,15 +107,35 @@ void ApiServer::AddRoutes(const std::vector<RouteSpec>& routes) {
   // Routes are served from routes_ by index: the vector may grow, so capture the index.
   const size_t first = routes_.size() - routes.size();
   for (size_t i = first; i < routes_.size(); ++i) {
-    http_.Get(PathRegex(routes_[i].path), [this, i](const httplib::Request& req, httplib::Response& res) {
-      Serve(routes_[i], req, res);
-    });
+    const std::string method = routes_[i].method;
+    auto serve = [this, i](const httplib::Request& req, httplib::Response& res) { Serve(routes_[i], req, res); };
+    const std::string pattern = PathRegex(routes_[i].path);
+    if (method == "GET") http_.Get(pattern, serve);
+    else if (method == "POST") http_.Post(pattern, serve);
+    else if (method == "PATCH") http_.Patch(pattern, serve);
+    else if (method == "PUT") http_.Put(pattern, serve);
+    else if (method == "DELETE") http_.Delete(pattern, serve);
+    else throw std::logic_error(fmt::format("route {}: unknown method {}", routes_[i].path, method));
   }
 }
 
 void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httplib::Response& res) {
   try {
     const Principal principal = resolve_(req);
+    // State changes: a session, and the CSRF token of that session (double submit:
+    // the page got the token from the login or /api/v1/session, a cross-site form
+    // cannot read or send it).
+    if (std::string_view(route.method) != "GET" && !route.no_session) {
+      if (!principal.authenticated()) {
+        SendError(res, {401, "unauthenticated", "log in first: this request needs a session"});
+        return;
+      }
+      const std::string sent = req.get_header_value("X-CSRF-Token");
+      if (sent.empty() || !followup::SameSecret(sent, principal.csrf_token)) {
+        SendError(res, {403, "csrf", "missing or wrong X-CSRF-Token header: reload the page and try again"});
+        return;
+      }
+    }
     // Unknown and repeated parameters; the format.
     std::set<std::string> seen;
     for (const auto& [name, value] : req.params) {
@@ -147,7 +170,7 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
     std::string key = req.path + '?';
     for (const auto& [name, value] : req.params) key += name + '=' + value + '&';  // multimap: sorted by name
     key += '#' + principal.CacheKey();
-    res.set_header("Cache-Control", "no-cache");
+    res.set_header("Cache-Control", route.cacheable ? "no-cache" : "no-store");
     if (auto hit = route.cacheable ? cache_.Get(key) : std::nullopt) {
       if (!hit->disposition.empty()) res.set_header("Content-Disposition", hit->disposition);
       res.set_content(std::move(hit->body), hit->content_type);
@@ -159,6 +182,16 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
       SendError(res, reply.error());
       return;
     }
+    for (const auto& [name, value] : reply->headers) res.set_header(name, value);
+    if (reply->raw) {
+      res.status = reply->status;
+      if (!reply->filename.empty()) {
+        res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", reply->filename));
+      }
+      res.set_content(std::move(*reply->raw), reply->raw_type);
+      return;
+    }
+    if (format == Format::kJson) res.status = reply->status;
     ResponseCache::Entry entry;
     if (format == Format::kJson) {
       entry.body = reply->json.dump();

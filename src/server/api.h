@@ -58,6 +58,8 @@ class ApiRequest {
       : http_(http), principal_(principal), format_(format) {}
 
   const Principal& principal() const { return principal_; }
+  // The underlying request: body, headers, cookies (POST/PATCH handlers).
+  const httplib::Request& http() const { return http_; }
   Format format() const { return format_; }
   bool Has(const std::string& name) const { return http_.has_param(name.c_str()); }
   // The value of query parameter `name`, or `fallback` when absent.
@@ -80,6 +82,11 @@ struct Reply {
   // For format=csv|xlsx: builds the table (only called when asked for).
   std::function<DataTable()> table;
   std::string filename;  // download name without extension, e.g. "vsv-telling-2023-2024"
+  int status = 200;
+  httplib::Headers headers;  // extra response headers (Set-Cookie)
+  // When set, sent as is instead of `json` (e.g. the audit log as CSV).
+  std::optional<std::string> raw;
+  std::string raw_type;
 };
 
 using Handler = std::function<ApiResult<Reply>(ServerContext&, const ApiRequest&)>;
@@ -94,6 +101,12 @@ struct RouteSpec {
   Handler handler;
   const char* description = "";
   bool cacheable = true;  // false: never served from the response cache (e.g. health)
+  // "GET", "POST", "PATCH", "PUT" or "DELETE". Every other method than GET changes
+  // state: it needs a session and that session's CSRF token in X-CSRF-Token
+  // (401 / 403 otherwise), unless `no_session` (the login itself).
+  const char* method = "GET";
+  bool no_session = false;
+  const char* body = "";  // the JSON body's fields, for the OpenAPI document
 };
 
 // "by:stock_by" -> "by" (the query name) and "stock_by" (the catalogue entry).
@@ -127,7 +140,7 @@ class ApiServer {
   // `http` and `context` must outlive this object.
   ApiServer(httplib::Server& http, ServerContext& context, PrincipalResolver resolve, size_t cache_bytes);
 
-  // Registers a controller's route table (GET routes).
+  // Registers a controller's route table.
   void AddRoutes(const std::vector<RouteSpec>& routes);
   // Every route registered so far, for the OpenAPI document.
   const std::vector<RouteSpec>& routes() const { return routes_; }

@@ -17,6 +17,10 @@
 #include "report/suppression.h"
 #include "server/principal.h"
 
+namespace vsv::followup {
+class CaseStore;
+}
+
 namespace vsv::server {
 
 // Parses a year list as the CLI does ("2023", "2015-2023", "all"); cmd_serve passes
@@ -37,6 +41,10 @@ struct ServerContext {
   SuppressionOptions suppression;
   std::string data_name;              // shown by /api/v1/meta
   int64_t person_count = 0;
+  // The caseworkers' register (`vsv serve --db`); null: public aggregates only, and
+  // the login and /api/v1/cases routes answer 503.
+  followup::CaseStore* store = nullptr;
+  bool tls_proxy = false;  // behind a TLS proxy: session cookies are Secure
   // Warm-up progress (server.cc): school years classified at the national age limit.
   std::atomic<int> warm_years{0};
   std::atomic<bool> warm_done{false};

@@ -16,6 +16,10 @@ void RegisterCountRoutes(ApiServer& api);
 void RegisterAreaRoutes(ApiServer& api);
 // GET /api/v1/stock
 void RegisterStockRoutes(ApiServer& api);
+// POST /api/v1/login, /api/v1/logout, /api/v1/password; GET /api/v1/session (session.cc)
+void RegisterSessionRoutes(ApiServer& api);
+// /api/v1/cases…, /api/v1/users, /api/v1/audit: the register (cases_controller.cc)
+void RegisterCasesRoutes(ApiServer& api);
 // GET /api/v1/meta, /api/v1/health, /api/openapi.json (register last: it documents
 // the routes registered before it)
 void RegisterMetaRoutes(ApiServer& api);

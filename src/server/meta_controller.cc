@@ -101,8 +101,32 @@ oj OpenApi(const ServerContext& ctx, const std::vector<RouteSpec>& routes) {
     }
     op["responses"] = {{"200", ok}, {"400", ErrorResponse("Unknown parameter or bad value; the message names it")}};
     if (path.find('{') != std::string::npos) op["responses"]["404"] = ErrorResponse("Not found");
+    const std::string method = r.method;
+    const bool register_route = path.rfind("/api/v1/cases", 0) == 0 || path.rfind("/api/v1/users", 0) == 0 ||
+                                path == "/api/v1/audit" || path == "/api/v1/session" || method != "GET";
+    if (*r.body) {
+      op["requestBody"] = {{"required", true},
+                           {"description", fmt::format("JSON object with: {}", r.body)},
+                           {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    }
+    if (register_route) {
+      op["responses"]["401"] = ErrorResponse("No session (log in), or wrong name or password");
+      op["responses"]["403"] = ErrorResponse("Not allowed for this role or region, or missing X-CSRF-Token");
+      if (method != "GET" && !r.no_session) {
+        op["parameters"] = op.value("parameters", oj::array());
+        op["parameters"].push_back({{"name", "X-CSRF-Token"}, {"in", "header"}, {"required", true},
+                                    {"schema", {{"type", "string"}}},
+                                    {"description", "The session's CSRF token (from the login or /api/v1/session)"}});
+      }
+      if (path.find("{id}") != std::string::npos && method != "GET") {
+        op["responses"]["409"] = ErrorResponse("The case changed since it was read; \"current\" holds it as it is now");
+      }
+      op["responses"]["503"] = ErrorResponse("The server runs without a register (--db)");
+    }
     op["responses"]["500"] = ErrorResponse("Internal error");
-    paths[path]["get"] = std::move(op);
+    std::string key = method;
+    for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    paths[path][key] = std::move(op);
   }
   doc["paths"] = paths;
   doc["components"]["schemas"]["Error"] = {
@@ -114,7 +138,9 @@ oj OpenApi(const ServerContext& ctx, const std::vector<RouteSpec>& routes) {
           {"required", {"code", "message"}},
           {"properties",
            {{"code", {{"type", "string"},
-                      {"enum", {"bad_parameter", "unknown_parameter", "not_found", "internal_error"}}}},
+                      {"enum", {"bad_parameter", "unknown_parameter", "not_found", "internal_error", "unauthenticated",
+                                "forbidden", "csrf", "invalid", "conflict", "locked", "storage", "no_register",
+                                "method_not_allowed"}}}},
             {"message", {{"type", "string"}}}}}}}}}};
   (void)ctx;
   return doc;

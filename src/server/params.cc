@@ -44,6 +44,20 @@ std::vector<ParamSpec> MakeCatalogue() {
        oj{{"type", "integer"}, {"enum", {23, 27}}, {"default", 23}}},
       {"format", "json (default), csv or xlsx (a download with Dutch column names).",
        oj{{"type", "string"}, {"enum", {"json", "csv", "xlsx"}}, {"default", "json"}}},
+      // The register (cases_controller.cc).
+      {"case_status", "Case status: new, contacted, in-trajectory, back-in-education, working, "
+       "working-and-learning, care, not-reachable, moved-out-of-region, closed.", oj{{"type", "string"}}},
+      {"due", "due: next contact within 7 days or overdue; overdue: next contact before today.",
+       oj{{"type", "string"}, {"enum", {"due", "overdue"}}}},
+      {"owner", "me, none, or a user id.", oj{{"type", "string"}}},
+      {"case_region", "Region code (01-39); default: the user's own region.", oj{{"type", "string"}}},
+      {"include_closed", "1: include closed cases.", oj{{"type", "integer"}, {"enum", {0, 1}}, {"default", 0}}},
+      {"limit", "At most this many rows.", oj{{"type", "integer"}, {"minimum", 1}}},
+      {"audit_person", "Pseudonymous person id.", oj{{"type", "string"}}},
+      {"audit_user", "User name.", oj{{"type", "string"}}},
+      {"audit_from", "From this date (YYYY-MM-DD, inclusive).", oj{{"type", "string"}, {"format", "date"}}},
+      {"audit_to", "Up to this date (YYYY-MM-DD, inclusive).", oj{{"type", "string"}, {"format", "date"}}},
+      {"audit_format", "json (default) or csv (a download).", oj{{"type", "string"}, {"enum", {"json", "csv"}}}},
   };
 }
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "followup/access.h"
+
 namespace httplib {
 struct Request;
 }
@@ -38,13 +40,29 @@ struct Principal {
   std::string user;          // empty for the public
   int region = -1;           // regional roles: their RMC region
   std::string school;        // school mentor: their BRIN
+  int64_t user_id = 0;       // the register's user id; 0 = no session
+  std::string csrf_token;    // the session's CSRF token (not part of CacheKey)
+
+  bool authenticated() const { return user_id != 0; }
 
   // Everything that can change what a response contains, for the response cache.
   std::string CacheKey() const;
 };
 
-// Aggregates shown to this principal get small-cell suppression (report/suppression.h).
+// Aggregates shown to this principal get small-cell suppression (report/suppression.h):
+// everyone but the roles that followup::Authorize allows to view aggregates.
 bool SuppressesSmallCells(const Principal& principal);
+
+// The one mapping between the server's roles ("national_analyst") and the
+// register's (followup::Role, "national-analyst"). The public has no register role.
+std::optional<followup::Role> RegisterRole(Role role);
+Role FromRegisterRole(followup::Role role);
+// The register's user for a principal (what followup::Authorize and the store's
+// audit see). The public maps to an inactive user, whom Authorize refuses everything.
+// Routes with personal data also require principal.authenticated() (a session).
+followup::User RegisterUser(const Principal& principal);
+// The principal of a logged-in register user.
+Principal PrincipalOf(const followup::User& user, std::string csrf_token);
 
 // Maps a request to its principal. Must be thread-safe.
 using PrincipalResolver = std::function<Principal(const httplib::Request&)>;

@@ -28,6 +28,8 @@ Server::Server(ServerContext& context, ServerOptions options) : context_(context
   RegisterCountRoutes(*api_);
   RegisterAreaRoutes(*api_);
   RegisterStockRoutes(*api_);
+  RegisterSessionRoutes(*api_);
+  RegisterCasesRoutes(*api_);
   RegisterMetaRoutes(*api_);  // last: its OpenAPI document lists the routes before it
 
   // Static files: the map's boundaries under /geo/, the dashboard under /.
@@ -60,7 +62,7 @@ Server::Server(ServerContext& context, ServerOptions options) : context_(context
       [](const httplib::Request& req, httplib::Response& res) -> httplib::Server::HandlerResponse {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own error
     if (res.status == 404 && req.method != "GET" && req.method != "HEAD" && IsApiPath(req.path)) {
-      SendError(res, {405, "method_not_allowed", fmt::format("{} {}: the API only answers GET", req.method, req.path)});
+      SendError(res, {405, "method_not_allowed", fmt::format("{} {}: no such route for this method", req.method, req.path)});
     } else if (res.status == 404) {
       SendError(res, {404, "not_found", fmt::format("no such path: {}", req.path)});
     } else {

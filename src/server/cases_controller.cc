@@ -1,0 +1,579 @@
+// The caseworkers' register over HTTP: /api/v1/cases…, users and the audit log.
+// Handlers are thin: they parse the request and call followup's CaseStore, which
+// authorizes every call with followup::Authorize (the caller's role, region and
+// school come from the session, RegisterUser in principal.h) and audits every read
+// and write of personal data with the request's purpose. Nothing is decided here.
+//
+// Purpose: header X-Purpose, else the body's "purpose", else the route's default.
+// Writes carry the "version" the user read; a stale version is a 409 whose body
+// also holds the case as it is now ("current").
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "followup/sync.h"
+#include "server/context.h"
+#include "server/controllers.h"
+#include "server/params.h"
+#include "server/session.h"
+
+namespace vsv::server {
+
+namespace {
+
+using oj = nlohmann::ordered_json;
+using followup::CaseStore;
+
+oj DateJson(Date d) { return d == kNoDate ? oj(nullptr) : oj(FormatDate(d)); }
+
+oj CaseJson(const followup::Case& c) {
+  oj j;
+  j["id"] = c.id;
+  j["version"] = c.version;
+  j["kind"] = std::string(followup::KindName(c.kind));
+  j["episode"] = c.episode;
+  j["region"] = c.region;
+  j["status"] = std::string(followup::StatusName(c.status));
+  j["closed_reason"] = c.closed_reason;
+  j["opened_on"] = DateJson(c.opened_on);
+  j["closed_on"] = DateJson(c.closed_on);
+  j["owner_id"] = c.owner_id ? oj(*c.owner_id) : oj(nullptr);
+  j["owner"] = c.owner_name;
+  j["next_contact"] = DateJson(c.next_contact);
+  j["agreements"] = c.agreements;
+  j["mbo_verklaring"] = c.mbo_verklaring;
+  j["registry_flag"] = c.registry_flag.flag;
+  j["synced_on"] = DateJson(c.synced_on);
+  const followup::PersonSnapshot& p = c.person;
+  j["person"] = {{"id", p.person_id},
+                 {"birth_date", DateJson(p.birth_date)},
+                 {"municipality", p.municipality},
+                 {"last_school", p.last_school},
+                 {"last_location", p.last_location},
+                 {"last_sector", p.last_sector},
+                 {"last_program", p.last_program},
+                 {"last_level", p.last_level},
+                 {"left_on", DateJson(p.left_on)},
+                 {"diplomas", p.diplomas},
+                 {"has_mbo_verklaring", p.has_mbo_verklaring}};
+  j["updated_at"] = c.updated_at;
+  return j;
+}
+
+oj HistoryJson(const followup::HistoryEntry& h) {
+  return {{"id", h.id},         {"case_id", h.case_id},         {"person_id", h.person_id},
+          {"region", h.region}, {"at", followup::FormatTimestamp(h.at)}, {"date", DateJson(h.on_date)},
+          {"user", h.user},     {"event", h.event},             {"old", h.old_value},
+          {"new", h.new_value}, {"detail", h.detail}};
+}
+
+std::string Purpose(const ApiRequest& req, const nlohmann::json* body, const char* fallback) {
+  std::string p = req.http().get_header_value("X-Purpose");
+  if (p.empty() && body && body->contains("purpose") && (*body)["purpose"].is_string()) {
+    p = (*body)["purpose"].get<std::string>();
+  }
+  return p.empty() ? fallback : p.substr(0, 200);
+}
+
+followup::Context Ctx(const ApiRequest& req, const nlohmann::json* body, const char* fallback) {
+  return followup::Context{RegisterUser(req.principal()), Purpose(req, body, fallback)};
+}
+
+tl::unexpected<ApiError> Fail(const followup::StoreError& e) { return tl::unexpected(StoreApiError(e)); }
+
+// A 409 carries the case as it is now, so the page can show it beside the input.
+ApiResult<Reply> Conflict(const followup::StoreError& e) {
+  Reply reply;
+  reply.status = 409;
+  reply.json["error"] = {{"code", "conflict"}, {"message", e.message}};
+  if (e.current) reply.json["current"] = CaseJson(*e.current);
+  return reply;
+}
+
+ApiResult<int64_t> CaseId(const ApiRequest& req) {
+  const std::string text = req.PathParam(0);
+  int64_t id = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
+    return NotFound(fmt::format("case '{}' does not exist", text));
+  }
+  return id;
+}
+
+ApiResult<Date> BodyDate(const nlohmann::json& body, const char* name, Date fallback) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_string()) return BadParameter(fmt::format("{}: expected a date YYYY-MM-DD", name));
+  auto d = ParseDate(it->get<std::string>());
+  if (!d) return BadParameter(fmt::format("{} '{}': expected a date YYYY-MM-DD", name, it->get<std::string>()));
+  return *d;
+}
+
+std::string BodyText(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+ApiResult<int64_t> BodyVersion(const nlohmann::json& body) {
+  auto it = body.find("version");
+  if (it == body.end() || !it->is_number_integer()) {
+    return BadParameter("version: the case version you read is required (optimistic check)");
+  }
+  return it->get<int64_t>();
+}
+
+ApiResult<int> RegionParam(const ServerContext& ctx, const ApiRequest& req) {
+  if (!req.Has("region")) {
+    if (req.principal().region >= 0) return req.principal().region;
+    return BadParameter("region: required (your account has no region)");
+  }
+  return ParseRegionCode(ctx, "region", req.Param("region"));
+}
+
+Date Today(const ServerContext& ctx) {
+  const int64_t t = ctx.store->Now();
+  return static_cast<Date>(t >= 0 ? t / 86400 : (t - 86399) / 86400);
+}
+
+// ---- cases ------------------------------------------------------------------
+
+ApiResult<Reply> HandleList(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  followup::CaseFilter f;
+  const followup::User user = RegisterUser(req.principal());
+  if (!req.Has("region") && req.principal().region < 0 && req.principal().role != Role::kSchoolMentor &&
+      !followup::Authorize(user, followup::Action::kListCases, followup::Resource{})) {
+    return tl::unexpected(ApiError{403, "forbidden", fmt::format("{} ({}) has no work list: no access to persons",
+                                                                 user.name, followup::RoleName(user.role))});
+  }
+  if (req.principal().role != Role::kSchoolMentor) {
+    if (req.Has("region") || req.principal().region < 0) {
+      auto region = RegionParam(ctx, req);
+      if (!region) return tl::unexpected(region.error());
+      f.region = *region;
+    }
+  }
+  if (req.Has("status")) {
+    auto s = followup::ParseStatus(req.Param("status"));
+    if (!s) return BadParameter(fmt::format("status '{}': {}", req.Param("status"), s.error().message));
+    f.status = *s;
+    if (*s == followup::CaseStatus::kClosed) f.include_closed = true;
+  }
+  const std::string due = req.Param("due");
+  if (!due.empty() && due != "due" && due != "overdue") {
+    return BadParameter(fmt::format("due '{}': expected due or overdue", due));
+  }
+  f.only_due = !due.empty();
+  const std::string owner = req.Param("owner");
+  bool unowned = false;
+  if (owner == "me") f.owner_id = req.principal().user_id;
+  else if (owner == "none") unowned = true;
+  else if (!owner.empty()) {
+    int64_t id = 0;
+    auto [p, ec] = std::from_chars(owner.data(), owner.data() + owner.size(), id);
+    if (ec != std::errc() || p != owner.data() + owner.size()) {
+      return BadParameter(fmt::format("owner '{}': expected me, none or a user id", owner));
+    }
+    f.owner_id = id;
+  }
+  if (req.Has("include_closed")) f.include_closed = req.Param("include_closed") == "1";
+  if (req.Has("limit")) {
+    int limit = 0;
+    const std::string t = req.Param("limit");
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), limit);
+    if (ec != std::errc() || limit < 1) return BadParameter(fmt::format("limit '{}': expected a positive number", t));
+    f.limit = limit;
+  }
+  auto cases = ctx.store->ListCases(Ctx(req, nullptr, "begeleiding"), f);
+  if (!cases) return Fail(cases.error());
+  const Date today = Today(ctx);
+  Reply reply;
+  oj list = oj::array();
+  int64_t overdue = 0, due_soon = 0;
+  for (const followup::Case& c : *cases) {
+    if (unowned && c.owner_id) continue;
+    const bool is_overdue = c.next_contact != kNoDate && c.next_contact < today;
+    if (due == "overdue" && !is_overdue) continue;
+    oj j = CaseJson(c);
+    j["overdue"] = is_overdue;
+    j["due"] = c.next_contact != kNoDate && c.next_contact <= today + 7;
+    overdue += is_overdue;
+    due_soon += j["due"].get<bool>();
+    list.push_back(std::move(j));
+  }
+  reply.json["today"] = FormatDate(today);
+  reply.json["count"] = list.size();
+  reply.json["overdue"] = overdue;
+  reply.json["due"] = due_soon;
+  reply.json["cases"] = std::move(list);
+  return reply;
+}
+
+ApiResult<Reply> HandleGet(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto id = CaseId(req);
+  if (!id) return tl::unexpected(id.error());
+  auto d = ctx.store->GetCase(Ctx(req, nullptr, "begeleiding"), *id);
+  if (!d) return Fail(d.error());
+  Reply reply;
+  reply.json["case"] = CaseJson(d->c);
+  oj contacts = oj::array();
+  for (const followup::Contact& c : d->contacts) {
+    contacts.push_back({{"id", c.id}, {"date", DateJson(c.date)}, {"channel", c.channel}, {"with_whom", c.with_whom},
+                        {"summary", c.summary}, {"outcome", c.outcome}, {"author", c.author}});
+  }
+  reply.json["contacts"] = std::move(contacts);
+  oj referrals = oj::array();
+  for (const followup::Referral& r : d->referrals) {
+    referrals.push_back({{"id", r.id}, {"partner", std::string(followup::PartnerName(r.partner))},
+                         {"date", DateJson(r.referred_on)}, {"note", r.note}, {"author", r.author}});
+  }
+  reply.json["referrals"] = std::move(referrals);
+  oj history = oj::array();
+  for (const followup::HistoryEntry& h : d->history) history.push_back(HistoryJson(h));
+  reply.json["history"] = std::move(history);
+  return reply;
+}
+
+ApiResult<Reply> CaseReply(const followup::StoreResult<followup::Case>& c) {
+  if (!c) return c.error().code == followup::Errc::kConflict ? Conflict(c.error()) : Fail(c.error());
+  Reply reply;
+  reply.json["case"] = CaseJson(*c);
+  return reply;
+}
+
+ApiResult<Reply> HandlePatch(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto id = CaseId(req);
+  if (!id) return tl::unexpected(id.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto version = BodyVersion(*body);
+  if (!version) return tl::unexpected(version.error());
+  followup::CaseUpdate u;
+  for (const auto& [key, value] : body->items()) {
+    if (key == "version" || key == "purpose") continue;
+    if (key == "status") {
+      auto s = followup::ParseStatus(value.is_string() ? value.get<std::string>() : "");
+      if (!s) return BadParameter(fmt::format("status: {}", s.error().message));
+      u.status = *s;
+    } else if (key == "closed_reason" || key == "agreements") {
+      if (!value.is_string()) return BadParameter(fmt::format("{}: expected text", key));
+      (key == "agreements" ? u.agreements : u.closed_reason) = value.get<std::string>();
+    } else if (key == "next_contact") {
+      auto d = BodyDate(*body, "next_contact", kNoDate);
+      if (!d) return tl::unexpected(d.error());
+      u.next_contact = *d;
+    } else if (key == "owner_id") {
+      if (value.is_null()) u.owner_id = std::optional<int64_t>();
+      else if (value.is_number_integer()) u.owner_id = std::optional<int64_t>(value.get<int64_t>());
+      else if (value == "me") u.owner_id = std::optional<int64_t>(req.principal().user_id);
+      else return BadParameter("owner_id: expected a user id, \"me\" or null");
+    } else if (key == "mbo_verklaring") {
+      if (!value.is_boolean()) return BadParameter("mbo_verklaring: expected true or false");
+      u.mbo_verklaring = value.get<bool>();
+    } else {
+      return BadParameter(fmt::format("unknown field '{}'; a case takes status, closed_reason, agreements, "
+                                      "next_contact, owner_id, mbo_verklaring, version, purpose", key));
+    }
+  }
+  return CaseReply(ctx.store->UpdateCase(Ctx(req, &*body, "begeleiding"), *id, *version, u));
+}
+
+ApiResult<Reply> HandleContact(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto id = CaseId(req);
+  if (!id) return tl::unexpected(id.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto version = BodyVersion(*body);
+  if (!version) return tl::unexpected(version.error());
+  followup::NewContact nc;
+  auto date = BodyDate(*body, "date", Today(ctx));
+  if (!date) return tl::unexpected(date.error());
+  nc.date = *date;
+  nc.channel = BodyText(*body, "channel");
+  nc.with_whom = BodyText(*body, "with_whom");
+  nc.summary = BodyText(*body, "summary");
+  nc.outcome = BodyText(*body, "outcome");
+  nc.client_key = BodyText(*body, "client_key");
+  if (body->contains("next_contact")) {
+    auto next = BodyDate(*body, "next_contact", kNoDate);
+    if (!next) return tl::unexpected(next.error());
+    if (*next != kNoDate) nc.next_contact = *next;
+  }
+  auto r = ctx.store->RecordContact(Ctx(req, &*body, "begeleiding"), *id, *version, nc);
+  if (!r) return r.error().code == followup::Errc::kConflict ? Conflict(r.error()) : Fail(r.error());
+  Reply reply;
+  reply.status = r->duplicate ? 200 : 201;
+  reply.json["case"] = CaseJson(r->c);
+  reply.json["contact_id"] = r->contact_id;
+  reply.json["duplicate"] = r->duplicate;
+  return reply;
+}
+
+ApiResult<Reply> HandleReferral(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto id = CaseId(req);
+  if (!id) return tl::unexpected(id.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto version = BodyVersion(*body);
+  if (!version) return tl::unexpected(version.error());
+  followup::NewReferral nr;
+  auto partner = followup::ParsePartner(BodyText(*body, "partner"));
+  if (!partner) return BadParameter(fmt::format("partner: {}", partner.error().message));
+  nr.partner = *partner;
+  auto date = BodyDate(*body, "date", Today(ctx));
+  if (!date) return tl::unexpected(date.error());
+  nr.referred_on = *date;
+  nr.note = BodyText(*body, "note");
+  return CaseReply(ctx.store->AddReferral(Ctx(req, &*body, "begeleiding"), *id, *version, nr));
+}
+
+ApiResult<Reply> HandleHandover(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto id = CaseId(req);
+  if (!id) return tl::unexpected(id.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto version = BodyVersion(*body);
+  if (!version) return tl::unexpected(version.error());
+  int to = 0;
+  auto it = body->find("to_region");
+  if (it != body->end() && it->is_number_integer()) to = it->get<int>();
+  else if (it != body->end() && it->is_string()) {
+    auto code = ParseRegionCode(ctx, "to_region", it->get<std::string>());
+    if (!code) return tl::unexpected(code.error());
+    to = *code;
+  } else {
+    return BadParameter("to_region: the region code to hand the case over to is required");
+  }
+  return CaseReply(
+      ctx.store->HandOver(Ctx(req, &*body, "warme overdracht"), *id, *version, to, BodyText(*body, "note")));
+}
+
+oj StatusCounts(const std::array<int64_t, followup::kCaseStatusCount>& counts) {
+  oj j = oj::object();
+  for (int s = 0; s < followup::kCaseStatusCount; ++s) {
+    j[std::string(followup::StatusName(static_cast<followup::CaseStatus>(s)))] = counts[s];
+  }
+  return j;
+}
+
+ApiResult<Reply> HandleOverview(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto region = RegionParam(ctx, req);
+  if (!region) return tl::unexpected(region.error());
+  auto ov = ctx.store->Overview(Ctx(req, nullptr, "regio-overzicht"), *region, Today(ctx));
+  if (!ov) return Fail(ov.error());
+  Reply reply;
+  oj& j = reply.json;
+  j["region"] = ov->region;
+  j["region_name"] = ctx.RegionName(ov->region, ctx.years.last);
+  j["today"] = DateJson(ov->today);
+  j["open"] = ov->open;
+  j["overdue"] = ov->overdue;
+  j["due"] = ov->due;
+  j["no_next_contact"] = ov->no_next_contact;
+  j["flagged"] = ov->flagged;
+  j["by_status"] = StatusCounts(ov->by_status);
+  oj months = oj::array();
+  for (const followup::MonthCount& m : ov->contacts_per_month) months.push_back({{"month", m.month}, {"contacts", m.contacts}});
+  j["contacts_per_month"] = std::move(months);
+  for (const followup::Outcome* o : {&ov->after_3, &ov->after_12}) {
+    j[fmt::format("after_{}_months", o->months)] = {{"cohort", o->cohort}, {"by_status", StatusCounts(o->by_status)}};
+  }
+  return reply;
+}
+
+ApiResult<Reply> HandleRegionHistory(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto region = RegionParam(ctx, req);
+  if (!region) return tl::unexpected(region.error());
+  int limit = 200;
+  if (req.Has("limit")) limit = std::max(1, std::atoi(req.Param("limit").c_str()));
+  auto h = ctx.store->RegionHistory(Ctx(req, nullptr, "begeleiding"), *region, limit);
+  if (!h) return Fail(h.error());
+  Reply reply;
+  oj list = oj::array();
+  for (const followup::HistoryEntry& e : *h) list.push_back(HistoryJson(e));
+  reply.json["region"] = *region;
+  reply.json["history"] = std::move(list);
+  return reply;
+}
+
+ApiResult<Reply> HandleSync(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  followup::SyncOptions o;
+  auto it = body->find("region");
+  if (it != body->end() && it->is_number_integer()) o.region = it->get<int>();
+  else if (it != body->end() && it->is_string()) {
+    auto code = ParseRegionCode(ctx, "region", it->get<std::string>());
+    if (!code) return tl::unexpected(code.error());
+    o.region = *code;
+  } else if (req.principal().region >= 0) {
+    o.region = req.principal().region;
+  } else {
+    return BadParameter("region: required (your account has no region)");
+  }
+  auto date = BodyDate(*body, "date", Today(ctx));
+  if (!date) return tl::unexpected(date.error());
+  o.date = *date;
+  o.doorstroompunt = body->value("doorstroompunt", false);
+  followup::SyncInputCounts counts;
+  auto rep = followup::SyncCases(*ctx.store, Ctx(req, &*body, "werklijst synchroniseren"), ctx.registry,
+                                 ctx.reference, ctx.cache, o, &counts);
+  if (!rep) return Fail(rep.error());
+  Reply reply;
+  reply.json = {{"region", o.region},
+                {"date", DateJson(o.date)},
+                {"worklist", counts.worklist},
+                {"oud_vsv", counts.oud_vsv},
+                {"created_new_leaver", rep->created_new_leaver},
+                {"created_oud_vsv", rep->created_oud_vsv},
+                {"already_open", rep->already_open},
+                {"open_elsewhere", rep->open_elsewhere},
+                {"closed_episode", rep->closed_episode},
+                {"refreshed", rep->refreshed},
+                {"flagged", rep->flagged},
+                {"open_cases", rep->open_cases}};
+  return reply;
+}
+
+// ---- users, audit -------------------------------------------------------------
+
+oj UserJson(const followup::User& u) {
+  return {{"id", u.id},
+          {"name", u.name},
+          {"role", std::string(followup::RoleName(u.role))},
+          {"region", u.region ? oj(*u.region) : oj(nullptr)},
+          {"school", u.school ? oj(*u.school) : oj(nullptr)},
+          {"active", u.active}};
+}
+
+ApiResult<Reply> HandleUsers(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto users = ctx.store->ListUsers(Ctx(req, nullptr, "gebruikersbeheer"));
+  if (!users) return Fail(users.error());
+  Reply reply;
+  oj list = oj::array();
+  for (const followup::User& u : *users) list.push_back(UserJson(u));
+  reply.json["users"] = std::move(list);
+  return reply;
+}
+
+ApiResult<Reply> HandleAddUser(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  followup::NewUser nu;
+  nu.name = BodyText(*body, "name");
+  auto role = followup::ParseRole(BodyText(*body, "role"));
+  if (!role) return BadParameter(fmt::format("role: {}", role.error().message));
+  nu.role = *role;
+  auto it = body->find("region");
+  if (it != body->end() && !it->is_null()) {
+    if (it->is_number_integer()) nu.region = it->get<int>();
+    else if (it->is_string()) {
+      auto code = ParseRegionCode(ctx, "region", it->get<std::string>());
+      if (!code) return tl::unexpected(code.error());
+      nu.region = *code;
+    } else {
+      return BadParameter("region: expected a region code");
+    }
+  }
+  if (const std::string school = BodyText(*body, "school"); !school.empty()) nu.school = school;
+  auto u = ctx.store->AddUser(Ctx(req, &*body, "gebruikersbeheer"), nu, BodyText(*body, "password"));
+  if (!u) return Fail(u.error());
+  Reply reply;
+  reply.status = 201;
+  reply.json["user"] = UserJson(*u);
+  return reply;
+}
+
+ApiResult<Reply> HandleAudit(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  followup::AuditQuery q;
+  if (req.Has("person")) q.person_id = req.Param("person");
+  if (req.Has("user")) q.user = req.Param("user");
+  for (const char* name : {"from", "to"}) {
+    if (!req.Has(name)) continue;
+    auto d = ParseDate(req.Param(name));
+    if (!d) return BadParameter(fmt::format("{} '{}': expected a date YYYY-MM-DD", name, req.Param(name)));
+    const int64_t at = int64_t{*d} * 86400;
+    if (std::string_view(name) == "from") q.from = at;
+    else q.to = at + 86400;
+  }
+  const std::string format = req.Param("format", "json");
+  if (format != "json" && format != "csv") return BadParameter(fmt::format("format '{}': expected json or csv", format));
+  if (req.Has("limit")) q.limit = std::max(1, std::atoi(req.Param("limit").c_str()));
+  auto entries = ctx.store->SearchAudit(Ctx(req, nullptr, "toezicht"), q);
+  if (!entries) return Fail(entries.error());
+  Reply reply;
+  if (format == "csv") {
+    reply.raw = followup::AuditCsv(*entries);
+    reply.raw_type = "text/csv; charset=utf-8";
+    reply.filename = "vsv-auditlog.csv";
+    return reply;
+  }
+  oj list = oj::array();
+  for (const followup::AuditEntry& e : *entries) {
+    list.push_back({{"id", e.id},
+                    {"at", followup::FormatTimestamp(e.at)},
+                    {"user", e.user},
+                    {"role", e.role},
+                    {"action", e.action},
+                    {"person_id", e.person_id},
+                    {"case_id", e.case_id ? oj(*e.case_id) : oj(nullptr)},
+                    {"region", e.region ? oj(*e.region) : oj(nullptr)},
+                    {"purpose", e.purpose},
+                    {"detail", e.detail}});
+  }
+  reply.json["count"] = list.size();
+  reply.json["entries"] = std::move(list);
+  return reply;
+}
+
+}  // namespace
+
+void RegisterCasesRoutes(ApiServer& api) {
+  constexpr bool kNoCache = false;
+  api.AddRoutes({
+      // Before /api/v1/cases/{id}: httplib takes the first pattern that matches.
+      {"/api/v1/cases/overview", "Region overview: cases by status, due and overdue, contacts per month, outcomes",
+       {"region:case_region"}, false, HandleOverview, "No persons: also for the national analyst.", kNoCache},
+      {"/api/v1/cases/history", "The region's case history, handovers in and out included, newest first",
+       {"region:case_region", "limit"}, false, HandleRegionHistory, "", kNoCache},
+      {"/api/v1/cases/sync", "Create cases from the region's work list (coordinators, administrator)", {}, false,
+       HandleSync, "Body {\"region\", \"date\", \"doorstroompunt\"}; never duplicates a case.", kNoCache, "POST", false,
+       "region, date, doorstroompunt, purpose"},
+      {"/api/v1/cases", "My work list: due and overdue first", {"status:case_status", "due", "owner",
+       "region:case_region", "include_closed", "limit"}, false, HandleList,
+       "Every case returned is written to the audit log with the purpose (X-Purpose, default begeleiding).", kNoCache},
+      {"/api/v1/cases/{id}", "One case with its contacts, referrals and history", {}, false, HandleGet, "", kNoCache},
+      {"/api/v1/cases/{id}", "Change status, next contact date, owner, agreements or mbo-verklaring", {}, false,
+       HandlePatch, "Needs the version read; a stale version is a 409 with the current case in \"current\".",
+       kNoCache, "PATCH", false, "version, status, closed_reason, next_contact, owner_id, agreements, mbo_verklaring, purpose"},
+      {"/api/v1/cases/{id}/contacts", "Record a contact", {}, false, HandleContact,
+       "201 with the case; a retry with the same client_key is stored once (200, duplicate true).", kNoCache, "POST",
+       false, "version, date, channel, with_whom, summary, outcome, next_contact, client_key, purpose"},
+      {"/api/v1/cases/{id}/referrals", "Refer to a partner", {}, false, HandleReferral, "", kNoCache, "POST", false,
+       "version, partner, date, note, purpose"},
+      {"/api/v1/cases/{id}/handover", "Warm handover to another region", {}, false, HandleHandover,
+       "The case goes with its history; both regions see the handover.", kNoCache, "POST", false,
+       "version, to_region, note, purpose"},
+      {"/api/v1/users", "Users of the register (administrator)", {}, false, HandleUsers, "", kNoCache},
+      {"/api/v1/users", "Add a user (administrator)", {}, false, HandleAddUser, "", kNoCache, "POST", false,
+       "name, role, region, school, password"},
+      {"/api/v1/audit", "Search the audit log (administrator); format=csv downloads it",
+       {"person:audit_person", "user:audit_user", "from:audit_from", "to:audit_to", "format:audit_format", "limit"},
+       false, HandleAudit, "", kNoCache},
+  });
+}
+
+}  // namespace vsv::server
