@@ -11,6 +11,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 1200,
     modulePreload: { polyfill: false },
     rollupOptions: {
+      // The dashboard (index.html) and the caseworkers' register (register.html).
+      input: { main: 'index.html', register: 'register.html' },
       output: {
         manualChunks: { echarts: ['echarts/core', 'echarts/charts', 'echarts/components', 'echarts/renderers'] },
       },

@@ -301,3 +301,11 @@ export function t(key, vars = {}) {
 }
 
 export const languages = Object.keys(dictionaries);
+
+// Adds the words of another page (e.g. the register's) to the dictionaries:
+// `extra` is { nl: {...}, en: {...} }; t() then finds them like the dashboard's.
+export function addWords(extra) {
+  for (const [lang, words] of Object.entries(extra)) {
+    if (dictionaries[lang]) Object.assign(dictionaries[lang], words);
+  }
+}
