@@ -19,6 +19,9 @@ bool IsApiPath(const std::string& path) { return path.rfind("/api/", 0) == 0 || 
 Server::Server(ServerContext& context, ServerOptions options) : context_(context), options_(std::move(options)) {
   const int threads = std::max(4, options_.http_threads);
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // httplib writes headers and body in separate sends: without TCP_NODELAY, Nagle
+  // and delayed ACKs add 40 ms to every response.
+  http_.set_tcp_nodelay(true);
   http_.set_keep_alive_max_count(1000);
   http_.set_keep_alive_timeout(5);
   http_.set_payload_max_length(64 * 1024);

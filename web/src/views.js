@@ -345,7 +345,7 @@ export async function regionsView(ctx) {
   const barCard = card({ title: `${t('vsvPctCap')}, ${sy}`, chart: true, testid: 'card-bars' });
   barCard.chartBox.classList.add('tall');
   const chart = makeChart(barCard.chartBox, {
-    grid: { left: 190, right: 56, top: 8, bottom: 24 },
+    grid: { left: 8, right: 56, top: 24, bottom: 24, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (items) => tooltipText([items[0].name, formatPct(items[0].value)]) },
     xAxis: { type: 'value', axisLabel: { formatter: pctAxisLabel } },
     yAxis: { type: 'category', inverse: true, data: ranked.map((r) => `${r.name} (${r.code})`), axisLabel: { fontSize: 11 } },
