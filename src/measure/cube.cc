@@ -171,6 +171,7 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
   table.age_limit = c.age_limit;
   table.dimensions.assign(dimensions.begin(), dimensions.end());
   table.residence_unknown = c.residence_unknown;
+  table.national = filters.empty();
   const size_t dims = std::min(dimensions.size(), kMaxDims);
   GroupIndex index(registry, dimensions.first(dims));
   std::vector<PartCounts> counts;

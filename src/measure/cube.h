@@ -57,6 +57,7 @@ struct CountTable {
   std::vector<Dimension> dimensions;
   PartCounts total;
   std::vector<CountGroup> groups;  // sorted by key, unknown values last
+  bool national = true;            // no filter: the whole country
   int64_t residence_unknown = 0;   // data-quality finding of the classification
 };
 

@@ -176,7 +176,8 @@ std::string CountTableText(const Registry& r, const Reference& ref, const CountT
     }
     out += "\n";
   }
-  if (t.dimensions.empty()) {
+  // The targets are set for the national definition: the whole country, limit 22.
+  if (t.national && t.age_limit == kNationalAgeLimit) {
     if (auto target = ref.TargetFor(t.year + 1)) {
       out += fmt::format("Doelstelling {}: maximaal {} nieuwe vsv'ers (nu {}).\n", t.year + 1,
                          FormatIntegerNl(*target), FormatIntegerNl(t.total.X()));

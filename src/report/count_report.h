@@ -21,7 +21,7 @@ nlohmann::ordered_json PartCountsJson(const PartCounts& counts);
 std::string CountTableCsv(const Registry& registry, const CountTable& table, bool with_header);
 
 // Aligned Dutch table with Dutch number formatting; for the whole country (no
-// breakdown) the national target of that year beside the figure.
+// filter, national age limit) the national target of that year below the figure.
 std::string CountTableText(const Registry& registry, const Reference& reference,
                            const CountTable& table);
 
