@@ -6,6 +6,9 @@
 // of the rules or of the HTTP layer shows up here).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -17,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "followup/sql.h"
 #include "followup/store.h"
 #include "random_registry.h"
 #include "registry/loader.h"
@@ -54,7 +58,18 @@ class RegisterApiTest : public ::testing::Test {
     so.auth.pwhash_opslimit = 1;  // fast hashes: the test logs in often
     so.auth.pwhash_memlimit = 8u << 20;
     so.auth.max_failed_logins = 3;
-    auto store = followup::CaseStore::Open(dir_ + "/register.db", so);
+    // SQLite here; PostgreSQL when VSV_TEST_PG names a server (ctest
+    // register.postgres runs this binary under tests/postgres/pg_test_env.sh).
+    std::string target = dir_ + "/register.db";
+    if (const char* pg = std::getenv("VSV_TEST_PG"); pg && *pg) {
+      auto admin = followup::OpenSqlConnection(std::string(pg) + "/postgres");
+      ASSERT_TRUE(admin.has_value()) << admin.error().message;
+      const std::string db = fmt::format("vsv_register_api_{}", ::getpid());
+      auto created = (*admin)->Exec(fmt::format("CREATE DATABASE {}", db), {});
+      ASSERT_TRUE(created.has_value()) << created.error().message;
+      target = std::string(pg) + "/" + db;
+    }
+    auto store = followup::CaseStore::Open(target, so);
     ASSERT_TRUE(store.has_value()) << store.error().message;
     store_ = std::move(*store);
     context_->store = store_.get();
