@@ -539,6 +539,76 @@ ApiResult<Reply> HandleAudit(ServerContext& ctx, const ApiRequest& req) {
   return reply;
 }
 
+ApiResult<Reply> RuleReply(const followup::StoreResult<followup::RegionRule>& r) {
+  if (!r) return Fail(r.error());
+  Reply reply;
+  reply.json = {{"region", r->region},
+                {"oud_vsv_interval_months", r->oud_vsv_interval_months},
+                {"new_leaver_interval_days", r->new_leaver_interval_days}};
+  return reply;
+}
+
+ApiResult<Reply> HandleGetRule(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto region = RegionParam(ctx, req);
+  if (!region) return tl::unexpected(region.error());
+  return RuleReply(ctx.store->GetRegionRule(Ctx(req, nullptr, "regio-overzicht"), *region));
+}
+
+ApiResult<Reply> HandleSetRule(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  followup::RegionRule rule;
+  auto region = body->find("region");
+  if (region != body->end() && region->is_number_integer()) rule.region = region->get<int>();
+  else if (req.principal().region >= 0) rule.region = req.principal().region;
+  else return BadParameter("region: required (your account has no region)");
+  for (const char* name : {"oud_vsv_interval_months", "new_leaver_interval_days"}) {
+    auto it = body->find(name);
+    if (it == body->end() || !it->is_number_integer()) return BadParameter(fmt::format("{}: a whole number is required", name));
+  }
+  rule.oud_vsv_interval_months = (*body)["oud_vsv_interval_months"].get<int>();
+  rule.new_leaver_interval_days = (*body)["new_leaver_interval_days"].get<int>();
+  return RuleReply(ctx.store->SetRegionRule(Ctx(req, &*body, "regio-instellingen"), rule));
+}
+
+ApiResult<Reply> HandlePurge(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  const int years = body->value("retention_years", 5);
+  auto rep = ctx.store->PurgeClosedCases(Ctx(req, &*body, "bewaartermijn"), Today(ctx), years);
+  if (!rep) return Fail(rep.error());
+  Reply reply;
+  reply.json = {{"cutoff", DateJson(rep->cutoff)}, {"cases", rep->cases}, {"contacts", rep->contacts}};
+  return reply;
+}
+
+ApiResult<Reply> HandleUserActive(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto it = body->find("active");
+  if (it == body->end() || !it->is_boolean()) return BadParameter("active: true or false is required");
+  auto r = ctx.store->SetUserActive(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), it->get<bool>());
+  if (!r) return Fail(r.error());
+  Reply reply;
+  reply.json = {{"name", req.PathParam(0)}, {"active", it->get<bool>()}};
+  return reply;
+}
+
+ApiResult<Reply> HandleUserPassword(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto r = ctx.store->ResetPassword(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), BodyText(*body, "password"));
+  if (!r) return Fail(r.error());
+  Reply reply;
+  reply.json = {{"name", req.PathParam(0)}, {"status", "password-reset"}};
+  return reply;
+}
+
 }  // namespace
 
 void RegisterCasesRoutes(ApiServer& api) {
@@ -549,6 +619,13 @@ void RegisterCasesRoutes(ApiServer& api) {
        {"region:case_region"}, false, HandleOverview, "No persons: also for the national analyst.", kNoCache},
       {"/api/v1/cases/history", "The region's case history, handovers in and out included, newest first",
        {"region:case_region", "limit"}, false, HandleRegionHistory, "", kNoCache},
+      {"/api/v1/cases/rule", "The region's contact rule (how often cases are contacted)", {"region:case_region"},
+       false, HandleGetRule, "", kNoCache},
+      {"/api/v1/cases/rule", "Set the region's contact rule (coordinator of the region, administrator)", {}, false,
+       HandleSetRule, "", kNoCache, "PUT", false, "region, oud_vsv_interval_months, new_leaver_interval_days"},
+      {"/api/v1/cases/purge", "Retention: delete cases closed more than retention_years ago (administrator)", {},
+       false, HandlePurge, "The purge itself is logged (one audit row per case and a summary).", kNoCache, "POST",
+       false, "retention_years (default 5)"},
       {"/api/v1/cases/sync", "Create cases from the region's work list (coordinators, administrator)", {}, false,
        HandleSync, "Body {\"region\", \"date\", \"doorstroompunt\"}; never duplicates a case.", kNoCache, "POST", false,
        "region, date, doorstroompunt, purpose"},
@@ -570,6 +647,10 @@ void RegisterCasesRoutes(ApiServer& api) {
       {"/api/v1/users", "Users of the register (administrator)", {}, false, HandleUsers, "", kNoCache},
       {"/api/v1/users", "Add a user (administrator)", {}, false, HandleAddUser, "", kNoCache, "POST", false,
        "name, role, region, school, password"},
+      {"/api/v1/users/{name}/active", "Deactivate or activate a user (administrator); deactivation ends their sessions",
+       {}, false, HandleUserActive, "", kNoCache, "POST", false, "active"},
+      {"/api/v1/users/{name}/password", "Set a user's password and unlock the account (administrator)", {}, false,
+       HandleUserPassword, "", kNoCache, "POST", false, "password"},
       {"/api/v1/audit", "Search the audit log (administrator); format=csv downloads it",
        {"person:audit_person", "user:audit_user", "from:audit_from", "to:audit_to", "format:audit_format", "limit"},
        false, HandleAudit, "", kNoCache},

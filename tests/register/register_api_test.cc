@@ -87,6 +87,7 @@ class RegisterApiTest : public ::testing::Test {
     add("caseworker", followup::Role::kCaseworker, kOwn, std::nullopt);
     add("mentor", followup::Role::kSchoolMentor, std::nullopt, std::string("AA01"));
     add("victim", followup::Role::kCaseworker, kOwn, std::nullopt);
+    add("spare", followup::Role::kCaseworker, kOwn, std::nullopt);
 
     // Cases: 10 in the own region (school AA01), 10 in the other (school BB02).
     for (int region : {kOwn, kOther}) {
@@ -147,6 +148,7 @@ class RegisterApiTest : public ::testing::Test {
     if (method == "GET") return client.Get(path, h);
     if (method == "POST") return client.Post(path, h, body.dump(), "application/json");
     if (method == "PATCH") return client.Patch(path, h, body.dump(), "application/json");
+    if (method == "PUT") return client.Put(path, h, body.dump(), "application/json");
     return client.Delete(path, h);
   }
 
@@ -235,6 +237,16 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
                  {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
       {"add-user", {{"admin", {201, 201}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
                     {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"rule", {{"admin", {200, 200}}, {"analyst", {200, 200}}, {"coordinator", {200, 403}},
+                {"caseworker", {200, 403}}, {"mentor", {403, 403}}}},
+      {"set-rule", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {200, 403}},
+                    {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"purge", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
+                 {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"user-active", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
+                       {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"user-password", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
+                         {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
       {"audit", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
                  {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
       {"audit-csv", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
@@ -262,6 +274,12 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
           {"users", "GET", "/api/v1/users", {}},
           {"add-user", "POST", "/api/v1/users",
            {{"name", fmt::format("new{}", user_n++)}, {"role", "caseworker"}, {"region", kOwn}, {"password", kPassword}}},
+          {"rule", "GET", fmt::format("/api/v1/cases/rule?region={}", region), {}},
+          {"set-rule", "PUT", "/api/v1/cases/rule",
+           {{"region", region}, {"oud_vsv_interval_months", 3}, {"new_leaver_interval_days", 14}}},
+          {"purge", "POST", "/api/v1/cases/purge", {{"retention_years", 5}}},
+          {"user-active", "POST", "/api/v1/users/spare/active", {{"active", true}}},
+          {"user-password", "POST", "/api/v1/users/spare/password", {{"password", kPassword}}},
           {"audit", "GET", "/api/v1/audit", {}},
           {"audit-csv", "GET", "/api/v1/audit?format=csv", {}},
       };
@@ -299,7 +317,7 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
       }
     }
   }
-  EXPECT_EQ(checked, 5 * 2 * 14);
+  EXPECT_EQ(checked, 5 * 2 * 19);
 }
 
 TEST_F(RegisterApiTest, LoginCookieLogoutAndLockout) {
@@ -375,6 +393,28 @@ TEST_F(RegisterApiTest, PasswordChange) {
   auto back = Send("POST", "/api/v1/password", &a, {{"old_password", "another long passphrase"}, {"new_password", kPassword}});
   ASSERT_TRUE(back);
   EXPECT_EQ(back->status, 200);
+}
+
+TEST_F(RegisterApiTest, DeactivationEndsTheSessionsAndAResetUnlocks) {
+  const Who spare = Login("spare");
+  const Who admin = Login("admin");
+  auto off = Send("POST", "/api/v1/users/spare/active", &admin, {{"active", false}});
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->status, 200) << off->body;
+  auto gone = Send("GET", "/api/v1/cases", &spare);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 401);
+  auto refused = Send("POST", "/api/v1/login", nullptr, {{"name", "spare"}, {"password", kPassword}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  auto on = Send("POST", "/api/v1/users/spare/active", &admin, {{"active", true}});
+  ASSERT_TRUE(on);
+  EXPECT_EQ(on->status, 200);
+  auto reset = Send("POST", "/api/v1/users/spare/password", &admin, {{"password", "a brand new passphrase"}});
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset->status, 200) << reset->body;
+  Login("spare", "a brand new passphrase");
+  Send("POST", "/api/v1/users/spare/password", &admin, {{"password", kPassword}});
 }
 
 TEST_F(RegisterApiTest, StaleVersionIsAConflictWithTheCurrentCase) {
