@@ -1,7 +1,6 @@
 #include "registry/snapshot.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/file_util.h"
+#include "core/memory.h"
 
 namespace vsv {
 
@@ -68,16 +68,6 @@ class Writer {
   ChecksumChain chain_;
 };
 
-// Large columns are backed by transparent huge pages where the kernel allows it:
-// far fewer page faults while a snapshot of a gigabyte streams in.
-void AdviseHugePages(const void* data, size_t bytes) {
-  constexpr size_t kHuge = size_t{2} << 20;
-  if (bytes < 4 * kHuge) return;
-  const auto begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
-
 // Reads the columns straight from the file into their vectors (no intermediate
 // buffer). Visiting the columns only plans the reads (each length is checked against
 // what is left of the file); Run() then reads and hashes the columns on several
@@ -91,9 +81,7 @@ class Reader {
     uint64_t bytes = 0;
     if (!Plan(&bytes) || bytes % sizeof(T) != 0) { failed_ = true; return; }
     jobs_.push_back({pos_ - bytes, bytes, [&v](size_t n) {
-                       v.reserve(n / sizeof(T));
-                       AdviseHugePages(v.data(), n);  // before the pages are first touched
-                       v.resize(n / sizeof(T));
+                       ResizeHuge(v, n / sizeof(T));
                        return reinterpret_cast<char*>(v.data());
                      }});
   }
