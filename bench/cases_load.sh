@@ -33,7 +33,7 @@ done
 OPEN=$(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE region = $REGION AND closed_on IS NULL")
 [ "$OPEN" -ge "$WORKERS" ] || { echo "only $OPEN cases in region $REGION for $WORKERS workers" >&2; exit 1; }
 
-"$VSV" serve --data "$WORK/registry" --db "$DB" --port 0 --no-warm-up --quiet > "$WORK/serve.out" &
+"$VSV" serve --data "$WORK/registry" --db "$DB" --port 0 --no-warm-up --quiet ${SERVE_ARGS:-} > "$WORK/serve.out" &
 SERVER_PID=$!
 for _ in $(seq 1 300); do grep -q "listening on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
 BASE=$(grep -o 'http://[^ ]*' "$WORK/serve.out" | sed 's:/$::')

@@ -34,6 +34,7 @@ struct ServeOptions {
   bool access_log = false;
   std::string db;          // the register (SQLite file or postgresql://); empty: public only
   bool tls_proxy = false;  // behind a TLS proxy: session cookies are Secure
+  int db_pool = 0;         // register connections; 0: 1 for SQLite (one writer), 8 for PostgreSQL
 };
 
 // The built dashboard: ./web/dist, else beside the binary (../web/dist, or web/ for
@@ -73,7 +74,10 @@ int RunServe(const ServeOptions& o) {
   std::unique_ptr<followup::CaseStore> store;
   if (!o.db.empty()) {
     followup::StoreOptions so;
-    so.pool_size = 8;
+    // SQLite has one writer: with several connections, waiting writers sleep in
+    // SQLite's busy handler; one connection queues them in the pool instead.
+    const bool postgres = o.db.rfind("postgresql://", 0) == 0 || o.db.rfind("postgres://", 0) == 0;
+    so.pool_size = o.db_pool > 0 ? o.db_pool : (postgres ? 8 : 1);
     auto opened = followup::CaseStore::Open(o.db, so);
     if (!opened) return Fail(followup::ToError(opened.error()));
     store = std::move(*opened);
@@ -124,6 +128,8 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--db", o->db,
                   "the caseworkers' register: a SQLite file or postgresql://… (enables login and /api/v1/cases); "
                   "without it the server is public only");
+  cmd->add_option("--db-pool", o->db_pool, "register connections (default: 1 for SQLite, 8 for PostgreSQL)")
+      ->check(CLI::Range(1, 64));
   cmd->add_flag("--tls-proxy", o->tls_proxy, "the server is behind a TLS proxy: session cookies are Secure");
   cmd->callback([o] { Run([&] { return RunServe(*o); }); });
 }

@@ -58,6 +58,7 @@ class RegisterApiTest : public ::testing::Test {
     so.auth.pwhash_opslimit = 1;  // fast hashes: the test logs in often
     so.auth.pwhash_memlimit = 8u << 20;
     so.auth.max_failed_logins = 3;
+    so.pool_size = 1;  // as vsv serve runs SQLite: a nested lease would deadlock here
     // SQLite here; PostgreSQL when VSV_TEST_PG names a server (ctest
     // register.postgres runs this binary under tests/postgres/pg_test_env.sh).
     std::string target = dir_ + "/register.db";
