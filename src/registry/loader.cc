@@ -14,7 +14,6 @@
 
 #include "core/csv_reader.h"
 #include "core/file_util.h"
-#include "core/memory.h"
 #include "registry/snapshot.h"
 
 namespace vsv {
@@ -187,14 +186,11 @@ Result<RowParts<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse)
     CsvRecord record;
     LastPerson last_person;
     // Room for the chunk's rows up front (estimated from its first 64 KB): no
-    // regrowth copies, and huge pages for big chunks.
+    // regrowth copies.
     const std::string_view text = chunks[i].data();
     const size_t sample = std::min<size_t>(text.size(), 1 << 16);
     const size_t lines = static_cast<size_t>(std::count(text.begin(), text.begin() + sample, '\n'));
-    if (lines > 0) {
-      parts[i].reserve(text.size() / sample * lines + lines);
-      AdviseHugePages(parts[i].data(), parts[i].capacity() * sizeof(Row));
-    }
+    if (lines > 0) parts[i].reserve(text.size() / sample * lines + lines);
     for (;;) {
       auto more = chunks[i].Next(&record);
       if (!more) { errors[i].emplace(INT64_MAX, more.error()); return; }
@@ -261,8 +257,7 @@ std::vector<Row> GroupByPerson(RowParts<Row> parts, size_t person_count, Less le
     for (const Row& r : part) ++offsets[r.person + 1];
   }
   std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<Row> sorted;
-  ResizeHuge(sorted, offsets.back());
+  std::vector<Row> sorted(offsets.back());
   std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
   for (auto& part : parts) {
     for (const Row& r : part) sorted[next[r.person]++] = r;

@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include "core/file_util.h"
-#include "core/memory.h"
 
 namespace vsv {
 
@@ -81,7 +80,7 @@ class Reader {
     uint64_t bytes = 0;
     if (!Plan(&bytes) || bytes % sizeof(T) != 0) { failed_ = true; return; }
     jobs_.push_back({pos_ - bytes, bytes, [&v](size_t n) {
-                       ResizeHuge(v, n / sizeof(T));
+                       v.resize(n / sizeof(T));
                        return reinterpret_cast<char*>(v.data());
                      }});
   }
