@@ -124,6 +124,30 @@ ApiResult<int64_t> BodyVersion(const nlohmann::json& body) {
   return it->get<int64_t>();
 }
 
+// What every change to a case starts from: a session, the case id in the path, the
+// JSON body, and the version the caller read (for the optimistic check).
+struct CaseChange {
+  int64_t id;
+  nlohmann::json body;
+  int64_t version;
+};
+
+ApiResult<CaseChange> ReadCaseChange(ServerContext& ctx, const ApiRequest& req) {
+  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
+  auto id = CaseId(req);
+  if (!id) return tl::unexpected(id.error());
+  auto body = JsonBody(req);
+  if (!body) return tl::unexpected(body.error());
+  auto version = BodyVersion(*body);
+  if (!version) return tl::unexpected(version.error());
+  return CaseChange{*id, std::move(*body), *version};
+}
+
+// A store error as a reply: a version conflict is a 409 with the current case.
+ApiResult<Reply> StoreFailure(const followup::StoreError& e) {
+  return e.code == followup::Errc::kConflict ? Conflict(e) : Fail(e);
+}
+
 ApiResult<int> RegionParam(const ServerContext& ctx, const ApiRequest& req) {
   if (!req.Has("region")) {
     if (req.principal().region >= 0) return req.principal().region;
@@ -238,22 +262,17 @@ ApiResult<Reply> HandleGet(ServerContext& ctx, const ApiRequest& req) {
 }
 
 ApiResult<Reply> CaseReply(const followup::StoreResult<followup::Case>& c) {
-  if (!c) return c.error().code == followup::Errc::kConflict ? Conflict(c.error()) : Fail(c.error());
+  if (!c) return StoreFailure(c.error());
   Reply reply;
   reply.json["case"] = CaseJson(*c);
   return reply;
 }
 
 ApiResult<Reply> HandlePatch(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto id = CaseId(req);
-  if (!id) return tl::unexpected(id.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  auto version = BodyVersion(*body);
-  if (!version) return tl::unexpected(version.error());
+  auto change = ReadCaseChange(ctx, req);
+  if (!change) return tl::unexpected(change.error());
   followup::CaseUpdate u;
-  for (const auto& [key, value] : body->items()) {
+  for (const auto& [key, value] : change->body.items()) {
     if (key == "version" || key == "purpose") continue;
     if (key == "status") {
       auto s = followup::ParseStatus(value.is_string() ? value.get<std::string>() : "");
@@ -263,7 +282,7 @@ ApiResult<Reply> HandlePatch(ServerContext& ctx, const ApiRequest& req) {
       if (!value.is_string()) return BadParameter(fmt::format("{}: expected text", key));
       (key == "agreements" ? u.agreements : u.closed_reason) = value.get<std::string>();
     } else if (key == "next_contact") {
-      auto d = BodyDate(*body, "next_contact", kNoDate);
+      auto d = BodyDate(change->body, "next_contact", kNoDate);
       if (!d) return tl::unexpected(d.error());
       u.next_contact = *d;
     } else if (key == "owner_id") {
@@ -279,33 +298,28 @@ ApiResult<Reply> HandlePatch(ServerContext& ctx, const ApiRequest& req) {
                                       "next_contact, owner_id, mbo_verklaring, version, purpose", key));
     }
   }
-  return CaseReply(ctx.store->UpdateCase(Ctx(req, &*body, "begeleiding"), *id, *version, u));
+  return CaseReply(ctx.store->UpdateCase(Ctx(req, &change->body, "begeleiding"), change->id, change->version, u));
 }
 
 ApiResult<Reply> HandleContact(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto id = CaseId(req);
-  if (!id) return tl::unexpected(id.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  auto version = BodyVersion(*body);
-  if (!version) return tl::unexpected(version.error());
+  auto change = ReadCaseChange(ctx, req);
+  if (!change) return tl::unexpected(change.error());
   followup::NewContact nc;
-  auto date = BodyDate(*body, "date", Today(ctx));
+  auto date = BodyDate(change->body, "date", Today(ctx));
   if (!date) return tl::unexpected(date.error());
   nc.date = *date;
-  nc.channel = BodyText(*body, "channel");
-  nc.with_whom = BodyText(*body, "with_whom");
-  nc.summary = BodyText(*body, "summary");
-  nc.outcome = BodyText(*body, "outcome");
-  nc.client_key = BodyText(*body, "client_key");
-  if (body->contains("next_contact")) {
-    auto next = BodyDate(*body, "next_contact", kNoDate);
+  nc.channel = BodyText(change->body, "channel");
+  nc.with_whom = BodyText(change->body, "with_whom");
+  nc.summary = BodyText(change->body, "summary");
+  nc.outcome = BodyText(change->body, "outcome");
+  nc.client_key = BodyText(change->body, "client_key");
+  if (change->body.contains("next_contact")) {
+    auto next = BodyDate(change->body, "next_contact", kNoDate);
     if (!next) return tl::unexpected(next.error());
     if (*next != kNoDate) nc.next_contact = *next;
   }
-  auto r = ctx.store->RecordContact(Ctx(req, &*body, "begeleiding"), *id, *version, nc);
-  if (!r) return r.error().code == followup::Errc::kConflict ? Conflict(r.error()) : Fail(r.error());
+  auto r = ctx.store->RecordContact(Ctx(req, &change->body, "begeleiding"), change->id, change->version, nc);
+  if (!r) return StoreFailure(r.error());
   Reply reply;
   reply.status = r->duplicate ? 200 : 201;
   reply.json["case"] = CaseJson(r->c);
@@ -315,36 +329,26 @@ ApiResult<Reply> HandleContact(ServerContext& ctx, const ApiRequest& req) {
 }
 
 ApiResult<Reply> HandleReferral(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto id = CaseId(req);
-  if (!id) return tl::unexpected(id.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  auto version = BodyVersion(*body);
-  if (!version) return tl::unexpected(version.error());
+  auto change = ReadCaseChange(ctx, req);
+  if (!change) return tl::unexpected(change.error());
   followup::NewReferral nr;
-  auto partner = followup::ParsePartner(BodyText(*body, "partner"));
+  auto partner = followup::ParsePartner(BodyText(change->body, "partner"));
   if (!partner) return BadParameter(fmt::format("partner: {}", partner.error().message));
   nr.partner = *partner;
-  auto date = BodyDate(*body, "date", Today(ctx));
+  auto date = BodyDate(change->body, "date", Today(ctx));
   if (!date) return tl::unexpected(date.error());
   nr.referred_on = *date;
-  nr.note = BodyText(*body, "note");
-  return CaseReply(ctx.store->AddReferral(Ctx(req, &*body, "begeleiding"), *id, *version, nr));
+  nr.note = BodyText(change->body, "note");
+  return CaseReply(ctx.store->AddReferral(Ctx(req, &change->body, "begeleiding"), change->id, change->version, nr));
 }
 
 ApiResult<Reply> HandleHandover(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto id = CaseId(req);
-  if (!id) return tl::unexpected(id.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  auto version = BodyVersion(*body);
-  if (!version) return tl::unexpected(version.error());
+  auto change = ReadCaseChange(ctx, req);
+  if (!change) return tl::unexpected(change.error());
   int to = 0;
-  auto it = body->find("to_region");
-  if (it != body->end() && it->is_number_integer()) to = it->get<int>();
-  else if (it != body->end() && it->is_string()) {
+  auto it = change->body.find("to_region");
+  if (it != change->body.end() && it->is_number_integer()) to = it->get<int>();
+  else if (it != change->body.end() && it->is_string()) {
     auto code = ParseRegionCode(ctx, "to_region", it->get<std::string>());
     if (!code) return tl::unexpected(code.error());
     to = *code;
@@ -352,7 +356,7 @@ ApiResult<Reply> HandleHandover(ServerContext& ctx, const ApiRequest& req) {
     return BadParameter("to_region: the region code to hand the case over to is required");
   }
   return CaseReply(
-      ctx.store->HandOver(Ctx(req, &*body, "warme overdracht"), *id, *version, to, BodyText(*body, "note")));
+      ctx.store->HandOver(Ctx(req, &change->body, "warme overdracht"), change->id, change->version, to, BodyText(change->body, "note")));
 }
 
 oj StatusCounts(const std::array<int64_t, followup::kCaseStatusCount>& counts) {
