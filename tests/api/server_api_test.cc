@@ -16,6 +16,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "test_server.h"
 #include "cli/common.h"
 #include "random_registry.h"
 #include "registry/loader.h"
@@ -58,7 +59,6 @@ class ApiTest : public ::testing::Test {
         [](const std::string& text) { return cli::ParseYears(text, *registry_, *reference_); });
     context_->data_name = "random-11";
     server::ServerOptions options;
-    options.port = 0;
     options.web_dir = "";  // API only
     options.geo_dir = std::string(VSV_SOURCE_DIR) + "/data/reference/geo";
     options.http_threads = 8;
@@ -70,18 +70,14 @@ class ApiTest : public ::testing::Test {
       if (auto role = server::ParseRole(req.get_header_value("X-Test-Role"))) p.role = *role;
       return p;
     };
-    server_ = std::make_unique<server::Server>(*context_, options);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.has_value()) << port.error().message;
-    port_ = *port;
-    thread_ = std::thread([] { server_->Run(); });
-    for (int i = 0; i < 200 && !server_->running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_TRUE(server_->running());
+    server_ = std::make_unique<test::TestServer>();
+    const std::string error = server_->Start(*context_, options);
+    ASSERT_EQ(error, "");
+    port_ = server_->port();
   }
 
   static void TearDownTestSuite() {
     server_->Stop();
-    thread_.join();
     server_.reset();
     context_.reset();
     cache_.reset();
@@ -126,8 +122,7 @@ class ApiTest : public ::testing::Test {
   static std::unique_ptr<Registry> registry_;
   static std::unique_ptr<ClassificationCache> cache_;
   static std::unique_ptr<server::ServerContext> context_;
-  static std::unique_ptr<server::Server> server_;
-  static std::thread thread_;
+  static std::unique_ptr<test::TestServer> server_;
   static int port_;
 };
 std::string ApiTest::data_dir_;
@@ -135,8 +130,7 @@ std::unique_ptr<Reference> ApiTest::reference_;
 std::unique_ptr<Registry> ApiTest::registry_;
 std::unique_ptr<ClassificationCache> ApiTest::cache_;
 std::unique_ptr<server::ServerContext> ApiTest::context_;
-std::unique_ptr<server::Server> ApiTest::server_;
-std::thread ApiTest::thread_;
+std::unique_ptr<test::TestServer> ApiTest::server_;
 int ApiTest::port_ = 0;
 
 // Every count cell of a (public) table is either >= 5 or a mark.

@@ -19,6 +19,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "test_server.h"
 #include "cli/common.h"
 #include "followup/sql.h"
 #include "followup/store.h"
@@ -111,23 +112,18 @@ class RegisterApiTest : public ::testing::Test {
     }
 
     server::ServerOptions options;
-    options.port = 0;
     options.web_dir = "";
     options.http_threads = 8;
     options.warm_up = false;
     options.resolve_principal = server::SessionResolver(*store_);
-    server_ = std::make_unique<server::Server>(*context_, options);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.has_value()) << port.error().message;
-    port_ = *port;
-    thread_ = std::thread([] { server_->Run(); });
-    for (int i = 0; i < 200 && !server_->running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_TRUE(server_->running());
+    server_ = std::make_unique<test::TestServer>();
+    const std::string error = server_->Start(*context_, options);
+    ASSERT_EQ(error, "");
+    port_ = server_->port();
   }
 
   static void TearDownTestSuite() {
     server_->Stop();
-    thread_.join();
     server_.reset();
     context_.reset();
     store_.reset();
@@ -196,8 +192,7 @@ class RegisterApiTest : public ::testing::Test {
   static inline std::unique_ptr<ClassificationCache> cache_;
   static inline std::unique_ptr<server::ServerContext> context_;
   static inline std::unique_ptr<followup::CaseStore> store_;
-  static inline std::unique_ptr<server::Server> server_;
-  static inline std::thread thread_;
+  static inline std::unique_ptr<test::TestServer> server_;
   static inline int port_ = 0;
 };
 
