@@ -1,10 +1,6 @@
 #include "core/csv_reader.h"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
-
-#include "core/file_util.h"
 
 #include <string>
 #include <vector>
@@ -95,21 +91,6 @@ TEST(CsvReaderTest, HeaderErrors) {
   auto missing = file->RequireColumns({"a", "c"});
   ASSERT_FALSE(missing.has_value());
   EXPECT_NE(missing.error().message.find("'c'"), std::string::npos);
-}
-
-}  // namespace
-}  // namespace vsv
-
-namespace vsv {
-namespace {
-
-TEST(FileUtilTest, AtomicWriteRefusesToReplaceADevice) {
-  auto st = WriteFileAtomic("/dev/null", "x");
-  ASSERT_FALSE(st.has_value());
-  EXPECT_NE(st.error().message.find("not a regular file"), std::string::npos);
-  struct stat info;
-  ASSERT_EQ(::stat("/dev/null", &info), 0);
-  EXPECT_TRUE(S_ISCHR(info.st_mode));
 }
 
 }  // namespace
