@@ -67,7 +67,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   return {};
 }
 
-Result<MappedFile> MappedFile::Open(const std::string& path) {
+Result<MappedFile> MappedFile::Open(const std::string& path, Use use) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   struct stat st;
@@ -78,12 +78,13 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   MappedFile file;
   file.size_ = static_cast<size_t>(st.st_size);
   if (file.size_ > 0) {
-    void* p = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    const int populate = use == Use::kResident ? MAP_POPULATE : 0;
+    void* p = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE | populate, fd, 0);
     if (p == MAP_FAILED) {
       ::close(fd);
       return MakeError(fmt::format("{}: cannot map: {}", path, std::strerror(errno)));
     }
-    ::madvise(p, file.size_, MADV_SEQUENTIAL);
+    if (use == Use::kStream) ::madvise(p, file.size_, MADV_SEQUENTIAL);
     file.data_ = static_cast<const char*>(p);
   }
   ::close(fd);

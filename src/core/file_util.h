@@ -23,7 +23,10 @@ Status WriteFileAtomic(const std::string& path, std::string_view data);
 // read does not hold the whole file in memory. Movable, not copyable.
 class MappedFile {
  public:
-  static Result<MappedFile> Open(const std::string& path);
+  // kStream: read once from front to back (sequential read-ahead, see Release).
+  // kResident: used as memory for a long time; every page is mapped at once.
+  enum class Use { kStream, kResident };
+  static Result<MappedFile> Open(const std::string& path, Use use = Use::kStream);
   MappedFile() = default;
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;

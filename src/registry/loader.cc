@@ -251,8 +251,7 @@ size_t RowCount(const RowParts<Row>& parts) {
 template <typename Row, typename Less>
 std::vector<Row> GroupByPerson(RowParts<Row> parts, size_t person_count, Less less,
                                PersonGrouping* grouping) {
-  std::vector<uint32_t>& offsets = grouping->offsets;
-  offsets.assign(person_count + 1, 0);
+  std::vector<uint32_t> offsets(person_count + 1, 0);
   for (const auto& part : parts) {
     for (const Row& r : part) ++offsets[r.person + 1];
   }
@@ -267,6 +266,7 @@ std::vector<Row> GroupByPerson(RowParts<Row> parts, size_t person_count, Less le
     auto first = sorted.begin() + offsets[p], last = sorted.begin() + offsets[p + 1];
     if (last - first > 1 && !std::is_sorted(first, last, less)) std::sort(first, last, less);
   }
+  grouping->offsets = Column<uint32_t>(std::move(offsets));
   return sorted;
 }
 
@@ -443,7 +443,7 @@ Status LoadPersons(const std::string& dir, int threads, NoticeCollector* notices
                                    "{}); expected each person once",
                                    r.line, r.id, rows[i - 1].line));
     }
-    out->id_chars.append(r.id);
+    out->id_chars.append(r.id.begin(), r.id.end());
     out->id_offsets.push_back(static_cast<uint32_t>(out->id_chars.size()));
     out->birth_date.push_back(r.birth);
     out->sex.push_back(r.sex);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/column.h"
 #include "core/date.h"
 #include "registry/codes.h"
 
@@ -28,41 +29,41 @@ struct RowRange {
 
 // Row offsets of a per-person table; offsets.size() == person count + 1.
 struct PersonGrouping {
-  std::vector<uint32_t> offsets;
+  Column<uint32_t> offsets;
   RowRange Rows(PersonIndex p) const { return {offsets[p], offsets[p + 1]}; }
 };
 
 struct PersonTable {
   // person_id strings, concatenated; id of row i is chars[id_offsets[i], id_offsets[i+1]).
-  std::string id_chars;
-  std::vector<uint32_t> id_offsets;
-  std::vector<Date> birth_date;
-  std::vector<Sex> sex;
+  Column<char> id_chars;
+  Column<uint32_t> id_offsets;
+  Column<Date> birth_date;
+  Column<Sex> sex;
 
   size_t size() const { return birth_date.size(); }
   std::string_view Id(PersonIndex p) const {
-    return std::string_view(id_chars).substr(id_offsets[p], id_offsets[p + 1] - id_offsets[p]);
+    return AsText(id_chars).substr(id_offsets[p], id_offsets[p + 1] - id_offsets[p]);
   }
   // The index of `id`, or -1 (binary search: ids are sorted).
   int64_t Find(std::string_view id) const;
 };
 
 struct ResidenceTable : PersonGrouping {
-  std::vector<Date> valid_from;
-  std::vector<Date> valid_to;  // kOpenEnd when open
-  std::vector<Municipality> municipality;
-  std::vector<int16_t> postcode4;  // -1 when empty
+  Column<Date> valid_from;
+  Column<Date> valid_to;  // kOpenEnd when open
+  Column<Municipality> municipality;
+  Column<int16_t> postcode4;  // -1 when empty
 };
 
 // Institution locations, sorted by (institution, location): a lower row index is a
 // lower code, which is what the tie-break of the main enrolment needs.
 struct InstitutionTable {
   std::vector<std::string> brin;       // distinct institutions, sorted
-  std::vector<uint32_t> institution;   // per location row: index into brin
-  std::vector<uint8_t> location;       // 0..99
+  Column<uint32_t> institution;   // per location row: index into brin
+  Column<uint8_t> location;       // 0..99
   std::vector<std::string> name;
-  std::vector<Sector> sector;
-  std::vector<Municipality> municipality;
+  Column<Sector> sector;
+  Column<Municipality> municipality;
 
   size_t size() const { return institution.size(); }
   // "00AA" and "00AA01".
@@ -83,45 +84,45 @@ struct InstitutionTable {
 };
 
 struct EnrolmentTable : PersonGrouping {
-  std::vector<uint32_t> location_row;  // into InstitutionTable
-  std::vector<Sector> sector;
-  std::vector<uint8_t> funded;
-  std::vector<Program> program;
-  std::vector<int32_t> crebo;      // MBO: the crebo number; else 0
-  std::vector<uint8_t> level;      // MBO 1..4; 0 = none
-  std::vector<Pathway> pathway;
-  std::vector<uint8_t> grade;      // 0 = none
-  std::vector<uint8_t> newcomer;
-  std::vector<uint8_t> international;
-  std::vector<uint8_t> outsourced_to_vavo;
-  std::vector<Date> start_date;
-  std::vector<Date> end_date;      // kOpenEnd when open
+  Column<uint32_t> location_row;  // into InstitutionTable
+  Column<Sector> sector;
+  Column<uint8_t> funded;
+  Column<Program> program;
+  Column<int32_t> crebo;      // MBO: the crebo number; else 0
+  Column<uint8_t> level;      // MBO 1..4; 0 = none
+  Column<Pathway> pathway;
+  Column<uint8_t> grade;      // 0 = none
+  Column<uint8_t> newcomer;
+  Column<uint8_t> international;
+  Column<uint8_t> outsourced_to_vavo;
+  Column<Date> start_date;
+  Column<Date> end_date;      // kOpenEnd when open
 
   bool ActiveOn(uint32_t row, Date d) const { return Covers(start_date[row], end_date[row], d); }
 };
 
 struct DiplomaTable : PersonGrouping {
-  std::vector<Date> date;
-  std::vector<DiplomaType> type;
-  std::vector<int32_t> institution;  // index into InstitutionTable::brin, -1 = empty/unknown
+  Column<Date> date;
+  Column<DiplomaType> type;
+  Column<int32_t> institution;  // index into InstitutionTable::brin, -1 = empty/unknown
 };
 
 struct RegistrationTable : PersonGrouping {
-  std::vector<Register> register_kind;
-  std::vector<Date> valid_from;
-  std::vector<Date> valid_to;
+  Column<Register> register_kind;
+  Column<Date> valid_from;
+  Column<Date> valid_to;
 };
 
 struct LifeEventTable : PersonGrouping {
-  std::vector<Date> date;
-  std::vector<LifeEvent> event;
+  Column<Date> date;
+  Column<LifeEvent> event;
 };
 
 struct AbsenceTable : PersonGrouping {
-  std::vector<Date> date;
-  std::vector<int32_t> institution;  // index into InstitutionTable::brin, -1 unknown
-  std::vector<AbsenceKind> kind;
-  std::vector<int32_t> hours;        // -1 when empty
+  Column<Date> date;
+  Column<int32_t> institution;  // index into InstitutionTable::brin, -1 unknown
+  Column<AbsenceKind> kind;
+  Column<int32_t> hours;        // -1 when empty
 };
 
 struct Registry {

@@ -1,15 +1,9 @@
 #include "registry/snapshot.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <atomic>
 #include <cstring>
-#include <functional>
+#include <memory>
 #include <thread>
-#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -37,21 +31,25 @@ class ChecksumChain {
   uint64_t h_ = 0x243F6A8885A308D3ull;
 };
 
+// Column data starts at a multiple of this in the file, so a mapped snapshot's
+// columns are aligned for every value type (and for cache lines).
+constexpr size_t kColumnAlignment = 64;
+
+size_t PaddingBefore(size_t offset) { return (kColumnAlignment - offset % kColumnAlignment) % kColumnAlignment; }
+
 class Writer {
  public:
   template <typename T>
-  void Column(const std::vector<T>& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    Bytes(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  void Column(const vsv::Column<T>& c) {
+    Bytes(reinterpret_cast<const char*>(c.data()), c.size() * sizeof(T));
   }
   void Column(const std::vector<std::string>& v) {
     std::string joined;
-    std::vector<uint32_t> lengths;
+    vsv::Column<uint32_t> lengths;
     for (const std::string& s : v) { joined += s; lengths.push_back(static_cast<uint32_t>(s.size())); }
     Column(lengths);
-    Column(joined);
+    Bytes(joined.data(), joined.size());
   }
-  void Column(const std::string& s) { Bytes(s.data(), s.size()); }
   template <typename T>
   void Put(T value) { out_.append(reinterpret_cast<const char*>(&value), sizeof value); }
   void Finish() { Put(chain_.value()); }
@@ -60,6 +58,7 @@ class Writer {
  private:
   void Bytes(const char* data, size_t size) {
     Put<uint64_t>(size);
+    out_.append(PaddingBefore(out_.size()), '\0');
     out_.append(data, size);
     chain_.Add(data, size);
   }
@@ -67,51 +66,44 @@ class Writer {
   ChecksumChain chain_;
 };
 
-// Reads the columns straight from the file into their vectors (no intermediate
-// buffer). Visiting the columns only plans the reads (each length is checked against
-// what is left of the file); Run() then reads and hashes the columns on several
-// threads, and the checksum chains the column hashes in file order.
+// Makes every column a view of the mapped file (nothing is copied). Visiting the
+// columns checks that each fits in what is left of the file; Verify() then hashes
+// the columns on several threads and chains the hashes in file order.
 class Reader {
  public:
-  Reader(int fd, uint64_t size, uint64_t offset) : fd_(fd), size_(size), pos_(offset) {}
+  Reader(std::shared_ptr<const MappedFile> file, uint64_t body_size, uint64_t offset)
+      : file_(std::move(file)), bytes_(file_->data().data()), size_(body_size), pos_(offset) {}
 
   template <typename T>
-  void Column(std::vector<T>& v) {
+  void Column(vsv::Column<T>& c) {
+    const char* data = nullptr;
     uint64_t bytes = 0;
-    if (!Plan(&bytes) || bytes % sizeof(T) != 0) { failed_ = true; return; }
-    jobs_.push_back({pos_ - bytes, bytes, [&v](size_t n) {
-                       v.resize(n / sizeof(T));
-                       return reinterpret_cast<char*>(v.data());
-                     }});
+    if (!Next(&data, &bytes) || bytes % sizeof(T) != 0) { failed_ = true; return; }
+    c = vsv::Column<T>::View({reinterpret_cast<const T*>(data), bytes / sizeof(T)}, file_);
   }
-  void Column(std::string& s) {
-    uint64_t bytes = 0;
-    if (!Plan(&bytes)) { failed_ = true; return; }
-    jobs_.push_back({pos_ - bytes, bytes, [&s](size_t n) { s.resize(n); return s.data(); }});
-  }
-  // Small string lists (institution codes and names) are read at once.
+  // Small string lists (institution codes and names) are copied into strings.
   void Column(std::vector<std::string>& v) {
-    std::vector<uint32_t> lengths;
-    std::string joined;
+    vsv::Column<uint32_t> lengths;
     Column(lengths);
-    Column(joined);
-    if (failed_ || !ReadJob(jobs_[jobs_.size() - 2]) || !ReadJob(jobs_.back())) { failed_ = true; return; }
+    const char* joined = nullptr;
+    uint64_t joined_size = 0;
+    if (failed_ || !Next(&joined, &joined_size)) { failed_ = true; return; }
     size_t at = 0;
     v.clear();
     for (uint32_t len : lengths) {
-      if (at + len > joined.size()) { failed_ = true; return; }
-      v.push_back(joined.substr(at, len));
+      if (at + len > joined_size) { failed_ = true; return; }
+      v.emplace_back(joined + at, len);
       at += len;
     }
   }
 
-  // Reads every planned column on `threads` threads; false on a short read.
-  bool Run(int threads) {
+  // Hashes every column on `threads` threads; the checksum of the whole file.
+  uint64_t Checksum(int threads) {
+    std::vector<uint64_t> hashes(columns_.size());
     std::atomic<size_t> next{0};
-    std::atomic<bool> ok{true};
     auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < jobs_.size();) {
-        if (!jobs_[i].done && !ReadJob(jobs_[i])) ok = false;
+      for (size_t i; (i = next.fetch_add(1)) < columns_.size();) {
+        hashes[i] = SnapshotChecksum(columns_[i].data(), columns_[i].size());
       }
     };
     {
@@ -119,47 +111,33 @@ class Reader {
       for (int t = 1; t < threads; ++t) workers.emplace_back(work);
       work();
     }
-    return ok;
+    ChecksumChain chain;
+    for (uint64_t h : hashes) chain.AddHash(h);
+    return chain.value();
   }
   bool failed() const { return failed_; }
   uint64_t pos() const { return pos_; }
-  uint64_t checksum() const {
-    ChecksumChain chain;
-    for (const Job& j : jobs_) chain.AddHash(j.hash);
-    return chain.value();
-  }
 
  private:
-  struct Job {
-    uint64_t offset, bytes;
-    std::function<char*(size_t)> allocate;
-    uint64_t hash = 0;
-    bool done = false;
-  };
-  // Reads the length of the next column and skips its bytes.
-  bool Plan(uint64_t* bytes) {
-    if (failed_ || size_ - pos_ < 8 || ::pread(fd_, bytes, 8, static_cast<off_t>(pos_)) != 8) return false;
+  // The next column: its length, the padding, then its bytes, all inside the body.
+  bool Next(const char** data, uint64_t* bytes) {
+    if (failed_ || size_ - pos_ < 8) return false;
+    std::memcpy(bytes, bytes_ + pos_, 8);
     pos_ += 8;
-    if (*bytes > size_ - pos_) return false;
+    const uint64_t padding = PaddingBefore(pos_);
+    if (padding > size_ - pos_ || *bytes > size_ - pos_ - padding) return false;
+    pos_ += padding;
+    *data = bytes_ + pos_;
+    columns_.emplace_back(*data, *bytes);
     pos_ += *bytes;
     return true;
   }
-  bool ReadJob(Job& job) {
-    char* into = job.allocate(job.bytes);
-    for (uint64_t done = 0; done < job.bytes;) {
-      const ssize_t got = ::pread(fd_, into + done, job.bytes - done, static_cast<off_t>(job.offset + done));
-      if (got <= 0) return false;
-      done += static_cast<uint64_t>(got);
-    }
-    job.hash = SnapshotChecksum(into, job.bytes);
-    job.done = true;
-    return true;
-  }
-  int fd_;
+  std::shared_ptr<const MappedFile> file_;
+  const char* bytes_;
   uint64_t size_;
   uint64_t pos_;
   bool failed_ = false;
-  std::vector<Job> jobs_;
+  std::vector<std::string_view> columns_;
 };
 
 // The one list of what a snapshot holds, in order, for both directions.
@@ -235,33 +213,29 @@ Status WriteSnapshot(const Registry& registry, const std::string& path) {
 }
 
 Result<Registry> ReadSnapshot(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return MakeError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  struct Closer { int fd; ~Closer() { ::close(fd); } } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return MakeError(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
-  char header[16];
-  if (size < sizeof header + 8 || ::pread(fd, header, sizeof header, 0) != sizeof header ||
-      std::memcmp(header, kMagic, sizeof kMagic) != 0) {
+  auto mapped = MappedFile::Open(path, MappedFile::Use::kResident);
+  if (!mapped) return tl::unexpected(mapped.error());
+  auto file = std::make_shared<const MappedFile>(std::move(*mapped));
+  const std::string_view bytes = file->data();
+  constexpr size_t kHeaderSize = 16;
+  if (bytes.size() < kHeaderSize + 8 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return MakeError(fmt::format("{}: not a vsv snapshot (expected a file written by 'vsv import')", path));
   }
   uint32_t version, flags;
-  std::memcpy(&version, header + 8, 4);
-  std::memcpy(&flags, header + 12, 4);
+  std::memcpy(&version, bytes.data() + 8, 4);
+  std::memcpy(&flags, bytes.data() + 12, 4);
   if (version != kSnapshotVersion) {
     return MakeError(fmt::format("{}: snapshot format version {}, this vsv reads version {}; "
                                  "write it again with 'vsv import'", path, version, kSnapshotVersion));
   }
   Registry reg;
   reg.has_absences = (flags & 1u) != 0;
-  const uint64_t body = size - 8;  // the checksum is the last 8 bytes
-  Reader r(fd, body, sizeof header);
+  const uint64_t body = bytes.size() - 8;  // the checksum is the last 8 bytes
+  Reader r(file, body, kHeaderSize);
   VisitColumns(r, reg);
-  const bool read_all = !r.failed() && r.Run(2);
   uint64_t stored = 0;
-  const bool have_checksum = ::pread(fd, &stored, 8, static_cast<off_t>(body)) == 8;
-  if (!read_all || r.pos() != body || !have_checksum || stored != r.checksum()) {
+  std::memcpy(&stored, bytes.data() + body, 8);
+  if (r.failed() || r.pos() != body || stored != r.Checksum(2)) {
     return MakeError(fmt::format("{}: snapshot is truncated or corrupted (checksum mismatch or "
                                  "columns that do not fit); write it again with 'vsv import'", path));
   }
