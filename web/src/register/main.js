@@ -1,11 +1,13 @@
 // The caseworkers' register: login, my work list, the case page, the region
-// overview, users and the audit log. Routes live in the URL hash (#/worklist,
-// #/case/12, …); every write sends the session's CSRF token (X-CSRF-Token) and the
-// case version it read, and a 409 shows the current case beside the kept input.
+// overview, the region's contact rule, users, retention and the audit log. Routes
+// live in the URL hash (#/worklist, #/case/12, #/rule, …); every write sends the
+// session's CSRF token (X-CSRF-Token) and the case version it read, and a 409 shows
+// the current case while the user's input stays in the form.
 import '../style.css';
 import './register.css';
 import { t, setLanguage, languages, addWords, language } from '../i18n.js';
 import { el } from '../dom.js';
+import { formatInt } from '../format.js';
 import { words } from './words.js';
 
 addWords(words);
@@ -41,8 +43,15 @@ const partners = ['youth-care', 'debt-help', 'income-support', 'uwv', 'school'];
 const roles = ['administrator', 'national-analyst', 'regional-coordinator', 'caseworker', 'school-mentor'];
 const pad2 = (n) => String(n).padStart(2, '0');
 
-function field(label, input) {
-  return el('label', { class: 'field' }, el('span', {}, label), input);
+let hintIds = 0;
+// A labelled field; `hint` (text or a node) is tied to the input with aria-describedby.
+function field(label, input, hint) {
+  let hintNode = null;
+  if (hint !== undefined) {
+    hintNode = el('small', { class: 'hint', id: `hint-${++hintIds}` }, hint);
+    input.setAttribute('aria-describedby', hintNode.id);
+  }
+  return el('label', { class: 'field' }, el('span', {}, label), input, hintNode);
 }
 function select(name, values, prefix, value, extra = {}) {
   return el('select', { name, ...extra }, values.map((v) => el('option', { value: v, selected: v === value },
@@ -51,9 +60,28 @@ function select(name, values, prefix, value, extra = {}) {
 function message(kind, text) {
   return el('p', { class: `msg ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
+// A failed request as the user should read it: what kind of failure (in the page's
+// language) and what the server said, word for word.
+function failure(err) {
+  const kind = { 400: 'errInvalid', 401: 'errSession', 403: 'errForbidden', 404: 'errNotFound', 423: 'errLocked' }[err.status]
+    || 'errOther';
+  return message('error', [t(kind), ' ', t('serverSaid'), ' ', el('q', { class: 'server-said' }, err.message)]);
+}
 function formData(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
+// "2024-10-01T09:30:00Z" as the reader writes a moment: 01-10-2024 11:30 or 01/10/2024, 11:30.
+const moment = (iso) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso
+    : d.toLocaleString(language() === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+};
+// "1 dossier", "2 dossiers", "1.250 contactmomenten".
+const count = (n, what) => `${formatInt(n)} ${t(n === 1 ? `${what}One` : `${what}Many`)}`;
+const mayManage = (u) => u?.role === 'administrator';
+const maySetRule = (u) => u?.role === 'administrator' || u?.role === 'regional-coordinator';
+
+const currentPath = () => (window.location.hash.slice(1) || '/worklist').split('?')[0].replace(/^\//, '');
 
 function header() {
   const u = session?.user;
@@ -62,7 +90,8 @@ function header() {
     const r = u.role;
     if (['regional-coordinator', 'caseworker', 'school-mentor'].includes(r)) nav.push(['#/worklist', t('navWorklist')]);
     if (['regional-coordinator', 'caseworker', 'administrator', 'national-analyst'].includes(r)) nav.push(['#/overview', t('navOverview')]);
-    if (r === 'administrator') nav.push(['#/users', t('navUsers')], ['#/audit', t('navAudit')]);
+    if (maySetRule(u)) nav.push(['#/rule', t('navRule')]);
+    if (mayManage(u)) nav.push(['#/users', t('navUsers')], ['#/purge', t('navPurge')], ['#/audit', t('navAudit')]);
     nav.push(['#/password', t('navPassword')]);
   }
   nav.push(['/', t('navDashboard')]);
@@ -71,7 +100,10 @@ function header() {
       onclick: (e) => { e.preventDefault(); localStorage.setItem('vsv-lang', l); setLanguage(l); render(); } }, l.toUpperCase())));
   return el('header', { class: 'topbar' },
     el('div', { class: 'brand' }, el('strong', {}, 'vsv'), el('span', {}, t('regTitle'))),
-    el('nav', { class: 'main-nav' }, nav.map(([href, text]) => el('a', { href }, text))),
+    el('nav', { class: 'main-nav', 'aria-label': t('navLabel') }, nav.map(([href, text]) => el('a', {
+      href, 'data-testid': href.startsWith('#/') ? `nav-${href.slice(2)}` : undefined,
+      class: href === `#/${currentPath().split('/')[0]}` ? 'active' : undefined,
+      'aria-current': href === `#/${currentPath().split('/')[0]}` ? 'page' : undefined }, text))),
     el('div', { class: 'actions' },
       u ? el('span', { class: 'who', 'data-testid': 'who' }, t('loggedInAs', { name: u.name, role: t(`role:${u.role}`) })) : null,
       u ? el('button', { type: 'button', class: 'button ghost', 'data-testid': 'logout', onclick: logout }, t('logout')) : null,
@@ -142,13 +174,123 @@ async function worklistView(params) {
       el('tbody', {}, rows)) : el('p', {}, t('noCases')));
 }
 
+// The case page. The forms are made once and kept while the page is open: whatever a
+// user typed stays in them until it is saved — after another form's save, after an
+// error and after a conflict (409: someone saved in between). On a conflict the page
+// loads the current case and shows it; the user's input stays, and saving again sends
+// it with the new version.
 async function caseView(id) {
   let detail = await api('GET', `/api/v1/cases/${id}`);
-  const out = el('div', { 'data-testid': 'case-messages' });
   const root = el('section', { 'data-testid': 'case-page' });
   const canWrite = ['regional-coordinator', 'caseworker'].includes(session.user.role);
+  const slot = () => el('div', { class: 'form-msg', 'aria-live': 'polite' });
 
-  async function write(method, path, body, form, leave = false) {
+  // The case form sends only the fields the user changed from `base`, the values it
+  // was filled from, so a save after a conflict does not undo another user's change of
+  // a field this user left alone. A field the user did not touch follows the case.
+  const caseFields = {
+    status: { get: (f) => f.elements.status.value, set: (f, v) => { f.elements.status.value = v; }, of: (c) => c.status,
+      show: (v) => t(`status:${v}`) },
+    next_contact: { get: (f) => f.elements.next_contact.value || null, set: (f, v) => { f.elements.next_contact.value = v || ''; },
+      of: (c) => c.next_contact, show: (v) => v || '–' },
+    agreements: { get: (f) => f.elements.agreements.value, set: (f, v) => { f.elements.agreements.value = v; },
+      of: (c) => c.agreements, show: (v) => v || '–' },
+    mbo_verklaring: { get: (f) => f.elements.mbo_verklaring.checked, set: (f, v) => { f.elements.mbo_verklaring.checked = v; },
+      of: (c) => c.mbo_verklaring, show: (v) => (v ? t('yes') : t('no')) },
+  };
+  const base = {};
+  const hints = {};
+  const hint = (name) => { hints[name] = el('span', { class: 'changed', 'data-testid': `changed-${name}` }); return hints[name]; };
+
+  const contactForm = el('form', { class: 'card', 'data-testid': 'contact-form', onsubmit: (e) => {
+    e.preventDefault();
+    const d = formData(contactForm);
+    const body = { date: d.date, channel: d.channel, with_whom: d.with_whom, summary: d.summary, outcome: d.outcome,
+      client_key: `${id}-${Date.now()}-${Math.random()}` };
+    if (d.next_contact) body.next_contact = d.next_contact;
+    write('POST', `/api/v1/cases/${id}/contacts`, body, contactForm, () => contactForm.reset());
+  } },
+  el('h2', {}, t('recordContact')),
+  field(t('date'), el('input', { type: 'date', name: 'date', required: true, value: new Date().toISOString().slice(0, 10) })),
+  field(t('channel'), select('channel', channels, 'channel', 'phone')),
+  field(t('withWhom'), el('input', { name: 'with_whom', required: true })),
+  field(t('summary'), el('textarea', { name: 'summary', required: true, rows: 3 })),
+  field(t('outcome'), el('input', { name: 'outcome' })),
+  field(t('nextContact'), el('input', { type: 'date', name: 'next_contact' }), t('nextContactHint')),
+  el('button', { type: 'submit', class: 'button' }, t('save')), slot());
+
+  const caseForm = el('form', { class: 'card', 'data-testid': 'case-form', onsubmit: (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const [name, f] of Object.entries(caseFields)) if (f.get(caseForm) !== base[name]) body[name] = f.get(caseForm);
+    if (caseForm.elements.status.value === 'closed') body.closed_reason = caseForm.elements.closed_reason.value;
+    if (!Object.keys(body).length) {
+      caseForm.querySelector('.form-msg').replaceChildren(message('ok', t('nothingChanged')));
+      return;
+    }
+    write('PATCH', `/api/v1/cases/${id}`, body, caseForm, (d) => fillCaseForm(d.case));
+  } },
+  el('h2', {}, t('changeCase')),
+  field(t('status'), select('status', statuses, 'status', detail.case.status), hint('status')),
+  field(t('closedReason'), el('input', { name: 'closed_reason' })),
+  field(t('nextContact'), el('input', { type: 'date', name: 'next_contact' }), hint('next_contact')),
+  field(t('agreements'), el('textarea', { name: 'agreements', rows: 2 }), hint('agreements')),
+  el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'mbo_verklaring' }), t('mboVerklaring'), hint('mbo_verklaring')),
+  el('button', { type: 'submit', class: 'button' }, t('save')), slot());
+
+  const referralForm = el('form', { class: 'card', 'data-testid': 'referral-form', onsubmit: (e) => {
+    e.preventDefault();
+    const d = formData(referralForm);
+    write('POST', `/api/v1/cases/${id}/referrals`, { partner: d.partner, note: d.note }, referralForm, () => referralForm.reset());
+  } },
+  el('h2', {}, t('referral')),
+  field(t('partner'), select('partner', partners, 'partner', 'school')),
+  field(t('note'), el('input', { name: 'note' })),
+  el('button', { type: 'submit', class: 'button' }, t('referral')), slot());
+
+  const handoverForm = el('form', { class: 'card', 'data-testid': 'handover-form', onsubmit: (e) => {
+    e.preventDefault();
+    const d = formData(handoverForm);
+    write('POST', `/api/v1/cases/${id}/handover`, { to_region: d.to_region, note: d.note }, handoverForm, null, true);
+  } },
+  el('h2', {}, t('handover')),
+  field(t('toRegion'), el('input', { name: 'to_region', required: true, pattern: '[0-9]{1,2}', inputmode: 'numeric', size: 3 })),
+  field(t('note'), el('input', { name: 'note' })),
+  el('button', { type: 'submit', class: 'button' }, t('handOver')), slot());
+
+  const allForms = [contactForm, caseForm, referralForm, handoverForm];
+  const formsBox = el('div', { class: 'forms' }, allForms);
+  let formsShown = false;
+
+  function fillCaseForm(c) {
+    for (const [name, f] of Object.entries(caseFields)) {
+      base[name] = f.of(c);
+      f.set(caseForm, base[name]);
+      hints[name].replaceChildren();
+    }
+    caseForm.elements.closed_reason.value = '';
+  }
+  // The case changed under the form: fields the user left alone take the new value;
+  // a field the user changed keeps the input and says what the case holds now.
+  function followCase(c) {
+    for (const [name, f] of Object.entries(caseFields)) {
+      const now = f.of(c);
+      if (f.get(caseForm) === base[name]) {
+        base[name] = now;
+        f.set(caseForm, now);
+        hints[name].replaceChildren();
+      } else {
+        hints[name].replaceChildren(now !== base[name] ? t('nowInCase', { value: f.show(now) }) : '');
+      }
+    }
+  }
+  fillCaseForm(detail.case);
+
+  async function write(method, path, body, form, onSaved, leave = false) {
+    const out = form.querySelector('.form-msg');
+    const button = form.querySelector('button[type="submit"]');
+    for (const f of allForms) f.querySelector('.form-msg').replaceChildren();
+    button.disabled = true;
     try {
       await api(method, path, { ...body, version: detail.case.version });
       if (leave) { // handed over: the case is now another region's
@@ -156,98 +298,66 @@ async function caseView(id) {
         return;
       }
       detail = await api('GET', `/api/v1/cases/${id}`);
-      draw(message('ok', t('saved')));
-      if (form) form.reset();
+      if (onSaved) onSaved(detail);
+      draw();
+      out.replaceChildren(message('ok', t('saved')));
     } catch (err) {
-      if (err.status === 409) {
-        detail = await api('GET', `/api/v1/cases/${id}`);
-        draw(message('error', t('conflict')), form);
-      } else {
-        out.replaceChildren(message('error', t('failed', { message: err.message })));
+      if (err.status !== 409) {
+        out.replaceChildren(failure(err));
+        return;
       }
+      // Someone saved in between: nothing of this save was stored. Show the case as
+      // it is now; the input stays in the form.
+      try {
+        detail = await api('GET', `/api/v1/cases/${id}`);
+      } catch (again) {
+        out.replaceChildren(message('error', t('conflictGone')), failure(again));
+        return;
+      }
+      draw();
+      const last = detail.history.reduce((a, h) => (!a || h.id > a.id ? h : a), null);
+      out.replaceChildren(message('error', t('conflict', { user: last?.user ?? '?', at: last ? moment(last.at) : '', v: detail.case.version })));
+    } finally {
+      button.disabled = false;
     }
   }
 
-  function draw(note, keptForm) {
+  const title = el('h1', {});
+  const factsBox = el('div');
+  const closedNote = el('div');
+  const contactsBox = el('div');
+  const referralsBox = el('div');
+  const historyBox = el('div');
+  root.append(el('p', {}, el('a', { href: '#/worklist' }, t('back'))), title, factsBox, closedNote, formsBox,
+    el('h2', {}, t('contacts')), contactsBox, el('h2', {}, t('referrals')), referralsBox, el('h2', {}, t('history')), historyBox);
+
+  function draw() {
     const c = detail.case;
     const p = c.person;
-    const facts = el('dl', { class: 'facts' },
+    title.replaceChildren(t('caseTitle', { id: c.id }), ' ', el('small', { 'data-testid': 'case-version' }, t('version', { v: c.version })));
+    factsBox.replaceChildren(el('dl', { class: 'facts', 'data-testid': 'facts' },
       [[t('person'), p.id], [t('kind'), t(`kind:${c.kind}`)], [t('status'), t(`status:${c.status}`)],
         [t('nextContact'), c.next_contact || '–'], [t('owner'), c.owner || '–'], [t('region'), pad2(c.region)],
         [t('birthDate'), p.birth_date || '–'], [t('lastSchool'), `${p.last_school} ${p.last_sector} ${p.last_program}`],
         [t('leftOn'), p.left_on || '–'], [t('mboVerklaring'), c.mbo_verklaring ? t('yes') : t('no')],
         [t('agreements'), c.agreements || '–'], [t('flag'), c.registry_flag || '–']]
-        .flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-    const contactForm = keptForm?.dataset.form === 'contact' ? keptForm : el('form', { class: 'card', 'data-form': 'contact', 'data-testid': 'contact-form', onsubmit: (e) => {
-      e.preventDefault();
-      const d = formData(e.target);
-      const body = { date: d.date, channel: d.channel, with_whom: d.with_whom, summary: d.summary, outcome: d.outcome,
-        client_key: `${id}-${Date.now()}-${Math.random()}` };
-      if (d.next_contact) body.next_contact = d.next_contact;
-      write('POST', `/api/v1/cases/${id}/contacts`, body, e.target);
-    } },
-    el('h2', {}, t('recordContact')),
-    field(t('date'), el('input', { type: 'date', name: 'date', required: true, value: new Date().toISOString().slice(0, 10) })),
-    field(t('channel'), select('channel', channels, 'channel', 'phone')),
-    field(t('withWhom'), el('input', { name: 'with_whom', required: true })),
-    field(t('summary'), el('textarea', { name: 'summary', required: true, rows: 3 })),
-    field(t('outcome'), el('input', { name: 'outcome' })),
-    field(t('nextContact'), el('input', { type: 'date', name: 'next_contact' })),
-    el('button', { type: 'submit', class: 'button' }, t('save')));
-    const caseForm = keptForm?.dataset.form === 'case' ? keptForm : el('form', { class: 'card', 'data-form': 'case', 'data-testid': 'case-form', onsubmit: (e) => {
-      e.preventDefault();
-      const d = formData(e.target);
-      const body = {};
-      if (d.status !== c.status) body.status = d.status;
-      if (d.status === 'closed') body.closed_reason = d.closed_reason;
-      if ((d.next_contact || null) !== c.next_contact) body.next_contact = d.next_contact || null;
-      if (d.agreements !== c.agreements) body.agreements = d.agreements;
-      if ((d.mbo_verklaring === 'on') !== c.mbo_verklaring) body.mbo_verklaring = d.mbo_verklaring === 'on';
-      write('PATCH', `/api/v1/cases/${id}`, body, e.target);
-    } },
-    el('h2', {}, t('changeCase')),
-    field(t('status'), select('status', statuses, 'status', c.status)),
-    field(t('closedReason'), el('input', { name: 'closed_reason' })),
-    field(t('nextContact'), el('input', { type: 'date', name: 'next_contact', value: c.next_contact || '' })),
-    field(t('agreements'), el('textarea', { name: 'agreements', rows: 2 }, c.agreements)),
-    el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'mbo_verklaring', checked: c.mbo_verklaring }), t('mboVerklaring')),
-    el('button', { type: 'submit', class: 'button' }, t('save')));
-    const referralForm = el('form', { class: 'card', 'data-testid': 'referral-form', onsubmit: (e) => {
-      e.preventDefault();
-      const d = formData(e.target);
-      write('POST', `/api/v1/cases/${id}/referrals`, { partner: d.partner, note: d.note }, e.target);
-    } },
-    el('h2', {}, t('referral')),
-    field(t('partner'), select('partner', partners, 'partner', 'school')),
-    field(t('note'), el('input', { name: 'note' })),
-    el('button', { type: 'submit', class: 'button' }, t('referral')));
-    const handoverForm = el('form', { class: 'card', 'data-testid': 'handover-form', onsubmit: (e) => {
-      e.preventDefault();
-      const d = formData(e.target);
-      write('POST', `/api/v1/cases/${id}/handover`, { to_region: d.to_region, note: d.note }, e.target, true);
-    } },
-    el('h2', {}, t('handover')),
-    field(t('toRegion'), el('input', { name: 'to_region', required: true, pattern: '[0-9]{1,2}', inputmode: 'numeric', size: 3 })),
-    field(t('note'), el('input', { name: 'note' })),
-    el('button', { type: 'submit', class: 'button' }, t('handOver')));
-    const contacts = el('table', { class: 'data', 'data-testid': 'contacts' },
-      el('thead', {}, el('tr', {}, [t('date'), t('channel'), t('withWhom'), t('summary'), t('outcome'), t('user')].map((h) => el('th', {}, h)))),
+        .flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])));
+    const open = c.closed_on === null;
+    // Forms stay on the page when the case was closed under them, so no input vanishes.
+    formsShown = canWrite && (open || formsShown);
+    formsBox.hidden = !formsShown;
+    for (const f of allForms) f.querySelector('button[type="submit"]').disabled = !open;
+    closedNote.replaceChildren(formsShown && !open ? message('error', t('closedUnderYou')) : '');
+    followCase(c);
+    contactsBox.replaceChildren(el('table', { class: 'data', 'data-testid': 'contacts' },
+      el('thead', {}, el('tr', {}, [t('date'), t('channel'), t('withWhom'), t('summary'), t('outcome'), t('user')].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, detail.contacts.map((k) => el('tr', {}, el('td', {}, k.date), el('td', {}, t(`channel:${k.channel}`)),
-        el('td', {}, k.with_whom), el('td', {}, k.summary), el('td', {}, k.outcome), el('td', {}, k.author)))));
-    const history = el('table', { class: 'data', 'data-testid': 'history' },
-      el('thead', {}, el('tr', {}, [t('when'), t('user'), t('action'), '', '', t('region')].map((h) => el('th', {}, h)))),
+        el('td', {}, k.with_whom), el('td', {}, k.summary), el('td', {}, k.outcome), el('td', {}, k.author))))));
+    referralsBox.replaceChildren(el('ul', {}, detail.referrals.map((r) => el('li', {}, `${r.date} ${t(`partner:${r.partner}`)}: ${r.note}`))));
+    historyBox.replaceChildren(el('table', { class: 'data', 'data-testid': 'history' },
+      el('thead', {}, el('tr', {}, [t('when'), t('user'), t('action'), '', '', t('region')].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, detail.history.map((h) => el('tr', {}, el('td', {}, h.at), el('td', {}, h.user), el('td', {}, h.event),
-        el('td', {}, h.old), el('td', {}, h.new), el('td', {}, pad2(h.region))))));
-    const referrals = el('ul', {}, detail.referrals.map((r) => el('li', {}, `${r.date} ${t(`partner:${r.partner}`)}: ${r.note}`)));
-    out.replaceChildren(note || '');
-    root.replaceChildren(
-      el('p', {}, el('a', { href: '#/worklist' }, t('back'))),
-      el('h1', {}, t('caseTitle', { id: c.id }), ' ', el('small', { 'data-testid': 'case-version' }, t('version', { v: c.version }))),
-      out, facts,
-      canWrite && c.closed_on === null ? el('div', { class: 'forms' }, contactForm, caseForm, referralForm, handoverForm) : null,
-      el('h2', {}, t('contacts')), contacts,
-      el('h2', {}, t('referrals')), referrals,
-      el('h2', {}, t('history')), history);
+        el('td', {}, h.old), el('td', {}, h.new), el('td', {}, pad2(h.region)))))));
   }
   draw();
   return root;
@@ -255,7 +365,8 @@ async function caseView(id) {
 
 async function overviewView(params) {
   const region = params.get('region') || (session.user.region ?? 1);
-  const ov = await api('GET', `/api/v1/cases/overview?region=${region}`);
+  const [ov, rule] = await Promise.all([api('GET', `/api/v1/cases/overview?region=${region}`),
+    api('GET', `/api/v1/cases/rule?region=${region}`)]);
   const out = el('div');
   const statusRows = Object.entries(ov.by_status).map(([s, n]) => el('tr', {}, el('td', {}, t(`status:${s}`)), el('td', { class: 'num' }, n),
     el('td', { class: 'num' }, ov.after_3_months.by_status[s]), el('td', { class: 'num' }, ov.after_12_months.by_status[s])));
@@ -265,6 +376,8 @@ async function overviewView(params) {
   return el('section', { 'data-testid': 'overview' },
     el('h1', {}, t('overviewTitle', { region: pad2(ov.region) }), ' ', ov.region_name || ''),
     regionForm,
+    el('p', { 'data-testid': 'overview-rule' }, ruleText(rule), ' ',
+      maySetRule(session.user) ? el('a', { href: `#/rule?region=${ov.region}` }, t('ruleChangeLink')) : null),
     el('div', { class: 'kpis' },
       [[t('open'), ov.open], [t('overdue'), ov.overdue], [t('due'), ov.due], [t('noNext'), ov.no_next_contact], [t('flagged'), ov.flagged]]
         .map(([k, v]) => el('div', { class: 'kpi' }, el('span', { class: 'label' }, k), el('strong', {}, v)))),
@@ -279,35 +392,157 @@ async function overviewView(params) {
       try {
         const r = await api('POST', '/api/v1/cases/sync', { region: Number(ov.region) });
         out.replaceChildren(message('ok', t('syncDone', { created: r.created_new_leaver + r.created_oud_vsv, open: r.open_cases })));
-      } catch (err) { out.replaceChildren(message('error', t('failed', { message: err.message }))); }
+      } catch (err) { out.replaceChildren(failure(err)); }
     } }, t('sync'))) : null, out);
 }
 
-async function usersView() {
-  const data = await api('GET', '/api/v1/users');
-  const out = el('div');
-  const form = el('form', { class: 'card', 'data-testid': 'user-form', onsubmit: async (e) => {
+const ruleText = (r) => t('ruleText', { m: r.oud_vsv_interval_months, d: r.new_leaver_interval_days });
+
+// The region's contact rule. The coordinator sets the own region's rule, an
+// administrator any region's; others (caseworkers) read it.
+async function ruleView(params) {
+  const u = session.user;
+  const admin = mayManage(u);
+  const region = admin ? Number(params.get('region') || 1) : u.region;
+  if (region === null || region === undefined) return message('error', t('noRegion'));
+  const rule = await api('GET', `/api/v1/cases/rule?region=${region}`);
+  const current = el('p', { 'data-testid': 'rule-current' }, ruleText(rule));
+  const head = [el('h1', {}, t('ruleTitle', { region: pad2(region) })), el('p', { class: 'intro' }, t('ruleIntro')), current];
+  if (!maySetRule(u)) return el('section', { 'data-testid': 'rule' }, head, el('p', {}, t('ruleReadOnly')));
+  const picker = admin ? el('form', { class: 'filters', 'data-testid': 'rule-region', onsubmit: (e) => {
     e.preventDefault();
-    const d = formData(e.target);
+    window.location.hash = `#/rule?region=${Number(formData(e.target).region)}`;
+  } },
+  field(t('region'), el('input', { name: 'region', type: 'number', min: 1, max: 40, required: true, value: region, inputmode: 'numeric' })),
+  el('button', { type: 'submit', class: 'button' }, t('show'))) : null;
+  const out = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const form = el('form', { class: 'card narrow-left', 'data-testid': 'rule-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const months = Number(form.elements.oud_vsv_interval_months.value);
+    const days = Number(form.elements.new_leaver_interval_days.value);
+    out.replaceChildren();
+    try {
+      const r = await api('PUT', '/api/v1/cases/rule', { region, oud_vsv_interval_months: months, new_leaver_interval_days: days });
+      current.replaceChildren(ruleText(r));
+      out.replaceChildren(message('ok', t('ruleSaved')));
+    } catch (err) { out.replaceChildren(failure(err)); }
+  } },
+  el('h2', {}, t('ruleChange')),
+  field(t('ruleMonths'), el('input', { name: 'oud_vsv_interval_months', type: 'number', min: 1, step: 1, required: true,
+    inputmode: 'numeric', value: rule.oud_vsv_interval_months }), t('ruleMonthsHint')),
+  field(t('ruleDays'), el('input', { name: 'new_leaver_interval_days', type: 'number', min: 1, step: 1, required: true,
+    inputmode: 'numeric', value: rule.new_leaver_interval_days }), t('ruleDaysHint')),
+  el('button', { type: 'submit', class: 'button' }, t('save')), out);
+  return el('section', { 'data-testid': 'rule' }, head, picker, form);
+}
+
+// Retention (administrator): delete cases closed longer ago than the period. Final,
+// so it asks for a confirmation; the purge is in the audit log.
+function purgeView() {
+  if (!mayManage(session.user)) return message('error', t('adminOnly'));
+  const out = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const form = el('form', { class: 'card narrow-left', 'data-testid': 'purge-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const years = Number(form.elements.retention_years.value);
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    out.replaceChildren();
+    try {
+      const r = await api('POST', '/api/v1/cases/purge', { retention_years: years });
+      out.replaceChildren(message('ok', [el('span', { 'data-testid': 'purge-result', 'data-cases': r.cases },
+        t('purgeDone', { cases: count(r.cases, 'case'), contacts: count(r.contacts, 'contact'), cutoff: r.cutoff })), ' ',
+      el('a', { href: '#/audit' }, t('purgeAudit'))]));
+      form.elements.confirm.checked = false;
+    } catch (err) { out.replaceChildren(failure(err)); } finally { button.disabled = false; }
+  } },
+  el('h2', {}, t('purgeRun')),
+  field(t('retentionYears'), el('input', { name: 'retention_years', type: 'number', min: 1, step: 1, required: true,
+    inputmode: 'numeric', value: 5 }), t('retentionHint')),
+  el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'confirm', required: true }), t('purgeConfirm')),
+  el('button', { type: 'submit', class: 'button danger' }, t('purgeButton')), out);
+  return el('section', { 'data-testid': 'purge' }, el('h1', {}, t('purgeTitle')), el('p', { class: 'intro' }, t('purgeIntro')), form);
+}
+
+// Users (administrator): the list, deactivate/activate, reset a password, add a user.
+async function usersView() {
+  const me = session.user.name;
+  const tbody = el('tbody', {});
+  const listMsg = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const resetUser = el('select', { name: 'name', required: true });
+  async function refresh() {
+    const data = await api('GET', '/api/v1/users');
+    const chosen = resetUser.value;
+    resetUser.replaceChildren(el('option', { value: '' }, '–'),
+      ...data.users.map((u) => el('option', { value: u.name, selected: u.name === chosen }, u.name)));
+    tbody.replaceChildren(...data.users.map((u) => el('tr', { 'data-testid': 'user-row', 'data-user': u.name, class: u.active ? undefined : 'inactive' },
+      el('td', {}, u.name), el('td', {}, t(`role:${u.role}`)),
+      el('td', {}, u.region === null ? '–' : pad2(u.region)), el('td', {}, u.school || '–'),
+      el('td', { 'data-testid': 'user-active' }, u.active ? t('yes') : t('no')),
+      el('td', {}, u.name === me ? el('span', { class: 'muted' }, t('thisIsYou')) : el('button', {
+        type: 'button', class: `button${u.active ? ' danger' : ''}`, 'data-testid': u.active ? 'deactivate' : 'activate',
+        'aria-label': t(u.active ? 'deactivateUser' : 'activateUser', { name: u.name }),
+        onclick: async (e) => {
+          e.target.disabled = true;
+          try {
+            await api('POST', `/api/v1/users/${encodeURIComponent(u.name)}/active`, { active: !u.active });
+            await refresh();
+            listMsg.replaceChildren(message('ok', t(u.active ? 'deactivated' : 'activated', { name: u.name })));
+          } catch (err) { listMsg.replaceChildren(failure(err)); e.target.disabled = false; }
+        } }, u.active ? t('deactivate') : t('activate'))))));
+  }
+  await refresh();
+
+  const resetMsg = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const resetForm = el('form', { class: 'card', 'data-testid': 'reset-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const d = formData(resetForm);
+    resetMsg.replaceChildren();
+    if (d.password !== d.password2) {
+      resetMsg.replaceChildren(message('error', t('passwordsDiffer')));
+      resetForm.elements.password2.focus();
+      return;
+    }
+    try {
+      await api('POST', `/api/v1/users/${encodeURIComponent(d.name)}/password`, { password: d.password });
+      resetForm.reset();
+      resetMsg.replaceChildren(message('ok', t('passwordReset', { name: d.name })));
+    } catch (err) { resetMsg.replaceChildren(failure(err)); }
+  } },
+  el('h2', {}, t('resetPassword')),
+  field(t('user'), resetUser),
+  field(t('newPassword'), el('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 }),
+    t('passwordHint')),
+  field(t('repeatPassword'), el('input', { name: 'password2', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 })),
+  el('button', { type: 'submit', class: 'button' }, t('resetPasswordButton')), resetMsg);
+
+  const addMsg = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const addForm = el('form', { class: 'card', 'data-testid': 'user-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const d = formData(addForm);
+    addMsg.replaceChildren();
     try {
       await api('POST', '/api/v1/users', { name: d.name, role: d.role, password: d.password,
         region: d.region ? Number(d.region) : null, school: d.school || null });
-      render();
-    } catch (err) { out.replaceChildren(message('error', t('failed', { message: err.message }))); }
+      addForm.reset();
+      await refresh();
+      addMsg.replaceChildren(message('ok', t('userAdded', { name: d.name })));
+    } catch (err) { addMsg.replaceChildren(failure(err)); }
   } },
   el('h2', {}, t('addUser')),
-  field(t('name'), el('input', { name: 'name', required: true })),
+  field(t('name'), el('input', { name: 'name', required: true, autocomplete: 'off' })),
   field(t('role'), select('role', roles, 'role', 'caseworker')),
-  field(t('region'), el('input', { name: 'region', size: 3 })),
-  field(t('school'), el('input', { name: 'school', size: 6 })),
-  field(t('password'), el('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 })),
-  el('button', { type: 'submit', class: 'button' }, t('addUser')), out);
-  return el('section', {}, el('h1', {}, t('users')),
+  field(t('region'), el('input', { name: 'region', size: 3, inputmode: 'numeric' }), t('regionHint')),
+  field(t('school'), el('input', { name: 'school', size: 6 }), t('schoolHint')),
+  field(t('password'), el('input', { name: 'password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 }),
+    t('passwordHint')),
+  el('button', { type: 'submit', class: 'button' }, t('addUser')), addMsg);
+
+  return el('section', {}, el('h1', {}, t('users')), el('p', { class: 'intro' }, t('usersIntro')),
     el('table', { class: 'data', 'data-testid': 'users' },
-      el('thead', {}, el('tr', {}, [t('name'), t('role'), t('region'), t('school'), t('active')].map((h) => el('th', {}, h)))),
-      el('tbody', {}, data.users.map((u) => el('tr', {}, el('td', {}, u.name), el('td', {}, t(`role:${u.role}`)),
-        el('td', {}, u.region === null ? '–' : pad2(u.region)), el('td', {}, u.school || '–'), el('td', {}, u.active ? t('yes') : t('no')))))),
-    form);
+      el('thead', {}, el('tr', {}, [t('name'), t('role'), t('region'), t('school'), t('active'), t('actions')].map((h) => el('th', { scope: 'col' }, h)))),
+      tbody),
+    listMsg,
+    el('div', { class: 'forms' }, resetForm, addForm));
 }
 
 async function auditView(params) {
@@ -343,7 +578,7 @@ function passwordView() {
     try {
       await api('POST', '/api/v1/password', { old_password: d.old_password, new_password: d.new_password });
       out.replaceChildren(message('ok', t('passwordChanged')));
-    } catch (err) { out.replaceChildren(message('error', t('failed', { message: err.message }))); }
+    } catch (err) { out.replaceChildren(failure(err)); }
   } },
   el('h1', {}, t('navPassword')),
   field(t('oldPassword'), el('input', { type: 'password', name: 'old_password', autocomplete: 'current-password', required: true })),
@@ -374,13 +609,15 @@ async function render() {
     if (parts[0] === 'case' && parts[1]) view = await caseView(parts[1]);
     else if (parts[0] === 'overview') view = await overviewView(params);
     else if (parts[0] === 'users') view = await usersView();
+    else if (parts[0] === 'rule') view = await ruleView(params);
+    else if (parts[0] === 'purge') view = purgeView();
     else if (parts[0] === 'audit') view = await auditView(params);
     else if (parts[0] === 'password') view = passwordView();
     else view = await worklistView(params);
     if (token === renderToken) main.replaceChildren(view);
   } catch (err) {
     if (err.status === 401) { session = null; render(); return; }
-    if (token === renderToken) main.replaceChildren(message('error', t('failed', { message: err.message })));
+    if (token === renderToken) main.replaceChildren(failure(err));
   }
 }
 
