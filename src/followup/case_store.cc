@@ -500,20 +500,21 @@ class SqlCaseStore final : public CaseStore {
   StoreResult<std::vector<Case>> ListCases(const Context& ctx, const CaseFilter& f) override {
     if (ctx.purpose.empty()) return Fail(Errc::kInvalid, "a purpose is required for access to personal data");
     Resource res;
+    if (ctx.user.role == Role::kSchoolMentor) res.school = f.school ? f.school : ctx.user.school;
+    else res.region = f.region ? f.region : ctx.user.region;
+    // Without a region (an administrator or analyst has none) Authorize refuses, and
+    // that refusal is audited like every other.
+    if (!Authorize(ctx.user, Action::kListCases, res)) {
+      return Deny(ctx, Action::kListCases, "", std::nullopt, res.region);
+    }
     std::string where;
     std::vector<SqlValue> params;
     if (ctx.user.role == Role::kSchoolMentor) {
-      res.school = f.school ? f.school : ctx.user.school;
       params.push_back(res.school.value_or(""));
       where = "WHERE c.last_school = $1";
     } else {
-      res.region = f.region ? f.region : ctx.user.region;
-      if (!res.region) return Fail(Errc::kInvalid, "which region? (no region given and the user has none)");
-      params.push_back(int64_t{*res.region});
+      params.push_back(int64_t{res.region.value()});
       where = "WHERE c.region = $1";
-    }
-    if (!Authorize(ctx.user, Action::kListCases, res)) {
-      return Deny(ctx, Action::kListCases, "", std::nullopt, res.region);
     }
     if (!f.include_closed) where += " AND c.closed_on IS NULL";
     if (f.status) {
@@ -627,7 +628,7 @@ class SqlCaseStore final : public CaseStore {
       }
       if (u.owner_id && *u.owner_id != before.owner_id) {
         if (!Authorize(ctx.user, Action::kAssignCase, ResourceOf(before))) {
-          return Fail(Errc::kForbidden, fmt::format("{} ({}) may not assign cases", ctx.user.name, RoleName(ctx.user.role)));
+          return Deny(ctx, Action::kAssignCase, before.person.person_id, before.id, before.region, &c);
         }
         std::string new_name;
         if (*u.owner_id) {
@@ -671,8 +672,10 @@ class SqlCaseStore final : public CaseStore {
       if (!r->rows.empty()) {
         if (r->rows[0].Int(1) != id) return Fail(Errc::kInvalid, "client_key was used for another case");
         VSV_TRY(c, LoadCase(**lease, id));
-        if (!*c || !Authorize(ctx.user, Action::kWriteCase, ResourceOf(**c))) {
-          return Fail(Errc::kForbidden, "not allowed");
+        if (!*c) return Fail(Errc::kNotFound, fmt::format("case {} does not exist", id));
+        if (!Authorize(ctx.user, Action::kWriteCase, ResourceOf(**c))) {
+          // On this lease: with one pooled connection another would wait for itself.
+          return Deny(ctx, Action::kWriteCase, (**c).person.person_id, id, (**c).region, &**lease);
         }
         return ContactResult{**c, r->rows[0].Int(0), true};
       }
@@ -764,11 +767,13 @@ class SqlCaseStore final : public CaseStore {
     });
   }
 
-  StoreResult<std::vector<HistoryEntry>> RegionHistory(const Context& ctx, int region, int limit) override {
+  StoreResult<std::vector<HistoryEntry>> RegionHistory(const Context& ctx, std::optional<int> region_or_none,
+                                                       int limit) override {
     if (ctx.purpose.empty()) return Fail(Errc::kInvalid, "a purpose is required for access to personal data");
-    if (!Authorize(ctx.user, Action::kListCases, Resource{region, std::nullopt})) {
-      return Deny(ctx, Action::kListCases, "", std::nullopt, region);
+    if (!Authorize(ctx.user, Action::kListCases, Resource{region_or_none, std::nullopt})) {
+      return Deny(ctx, Action::kListCases, "", std::nullopt, region_or_none);
     }
+    const int region = region_or_none.value();
     VSV_TRY(lease, pool_.Acquire());
     SqlConnection& c = **lease;
     Transaction tx(c);

@@ -211,7 +211,8 @@ class CaseStore {
 
   // Cases visible to the user: a coordinator/caseworker their region, a mentor their
   // school. Due and overdue first (next contact ascending, none last). Logs one
-  // audit row per case returned.
+  // audit row per case returned. A refusal (kForbidden) is audited as
+  // denied:list-cases, also when no region is given and the user has none.
   virtual StoreResult<std::vector<Case>> ListCases(const Context& ctx, const CaseFilter& filter) = 0;
   virtual StoreResult<CaseDetail> GetCase(const Context& ctx, int64_t case_id) = 0;
 
@@ -228,7 +229,9 @@ class CaseStore {
   virtual StoreResult<Case> HandOver(const Context& ctx, int64_t case_id, int64_t expected_version, int to_region,
                                      const std::string& note) = 0;
   // History entries written in `region` (including handovers out of it), newest first.
-  virtual StoreResult<std::vector<HistoryEntry>> RegionHistory(const Context& ctx, int region, int limit) = 0;
+  // Without a region the call is refused (kForbidden) and the refusal audited.
+  virtual StoreResult<std::vector<HistoryEntry>> RegionHistory(const Context& ctx, std::optional<int> region,
+                                                               int limit) = 0;
 
   virtual StoreResult<RegionOverview> Overview(const Context& ctx, int region, Date today) = 0;
   virtual StoreResult<RegionRule> GetRegionRule(const Context& ctx, int region) = 0;

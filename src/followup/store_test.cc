@@ -838,6 +838,27 @@ TEST_P(StoreTest, TheStoreEnforcesTheMatrixForEveryRoleOnOwnAndOtherRegion) {
   EXPECT_TRUE(std::any_of(log->begin(), log->end(), [&](const AuditEntry& e) {
     return e.action == "denied:read-case" && e.person_id == "p01";
   }));
+  // Also a work list or region history asked without a region by a user who has none,
+  // and an assignment by a caseworker (who may write but not assign): refusals like
+  // the others, each one audit row.
+  auto denials = [&](const User& u) {
+    auto entries = store_->SearchAudit(Ctx(admin), {.user = u.name});
+    return std::count_if(entries->begin(), entries->end(),
+                         [](const AuditEntry& e) { return e.action.rfind("denied:", 0) == 0; });
+  };
+  for (const User* u : {&admin, &an}) {
+    const auto before = denials(*u);
+    EXPECT_EQ(store_->ListCases(Ctx(*u), {}).error().code, Errc::kForbidden) << u->name;
+    EXPECT_EQ(store_->RegionHistory(Ctx(*u), std::nullopt, 10).error().code, Errc::kForbidden) << u->name;
+    EXPECT_EQ(denials(*u), before + 2) << u->name;
+  }
+  const int64_t case28 = store_->ListCases(Ctx(co28), {})->front().id;
+  auto now28 = store_->GetCase(Ctx(co28), case28);
+  const auto before = denials(cw28);
+  auto assign = store_->UpdateCase(Ctx(cw28), case28, now28->c.version, {.owner_id = std::optional<int64_t>(cw28.id)});
+  ASSERT_FALSE(assign.has_value());
+  EXPECT_EQ(assign.error().code, Errc::kForbidden);
+  EXPECT_EQ(denials(cw28), before + 1);
 }
 
 // ---- users, passwords, sessions -------------------------------------------

@@ -180,6 +180,19 @@ class RegisterApiTest : public ::testing::Test {
     const auto it = std::min_element(cases->begin(), cases->end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return {it->id, it->version};
   }
+  // The refusals (audit actions denied:…) logged for `user`, oldest first.
+  static std::vector<followup::AuditEntry> Denials(const std::string& user) {
+    followup::AuditQuery q;
+    q.user = user;
+    auto entries = store_->SearchAudit({followup::CommandLineUser(), "test"}, q);
+    EXPECT_TRUE(entries.has_value());
+    std::vector<followup::AuditEntry> out;
+    if (!entries) return out;
+    for (followup::AuditEntry& e : *entries) {
+      if (e.action.rfind("denied:", 0) == 0) out.push_back(std::move(e));
+    }
+    return out;
+  }
   static int64_t VersionOf(int64_t id, int region) {
     auto d = store_->GetCase({ProbeUser(region), "test"}, id);
     EXPECT_TRUE(d.has_value());
@@ -248,10 +261,49 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
       {"audit-csv", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
                      {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
   };
+  // Person-level routes without a region: the user's own region; a user without one
+  // (administrator, analyst) is refused like for another region — and that refusal
+  // is audited too (denied:list-cases, no region), checked through the audit API.
+  const std::map<std::string, std::map<std::string, int>> no_region = {
+      {"/api/v1/cases", {{"admin", 403}, {"analyst", 403}, {"coordinator", 200}, {"caseworker", 200}, {"mentor", 200}}},
+      {"/api/v1/cases/history",
+       {{"admin", 403}, {"analyst", 403}, {"coordinator", 200}, {"caseworker", 200}, {"mentor", 403}}},
+  };
+  const Who auditor = Login("admin");
   int checked = 0;
   int user_n = 0;
   for (const std::string& role : roles) {
     const Who who = Login(role);
+    for (const auto& [path, want] : no_region) {
+      auto denied_before = Send("GET", "/api/v1/audit?user=" + role, &auditor);
+      ASSERT_TRUE(denied_before && denied_before->status == 200);
+      auto res = Send("GET", path, &who);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, want.at(role)) << role << " " << path << " without a region: " << res->body.substr(0, 300);
+      auto after = Send("GET", "/api/v1/audit?user=" + role, &auditor);
+      ASSERT_TRUE(after && after->status == 200);
+      auto denials = [](const std::string& body) {
+        json out = json::array();
+        const json all = json::parse(body);
+        for (const json& e : all["entries"]) {
+          if (e["action"].get<std::string>().rfind("denied:", 0) == 0) out.push_back(e);
+        }
+        return out;
+      };
+      const json was = denials(denied_before->body), now = denials(after->body);
+      if (res->status == 403) {
+        EXPECT_EQ(now.size(), was.size() + 1) << role << " " << path << ": the refusal is not in the audit log";
+        if (now.size() == was.size() + 1) {
+          const json& e = now.back();
+          EXPECT_EQ(e["action"], "denied:list-cases") << e.dump();
+          EXPECT_TRUE(e["region"].is_null()) << e.dump();
+          EXPECT_TRUE(e["person_id"].get<std::string>().empty()) << e.dump();
+          EXPECT_EQ(e["purpose"], "begeleiding") << e.dump();
+        }
+      } else {
+        EXPECT_EQ(now.size(), was.size()) << role << " " << path << ": an allowed request logged as a refusal";
+      }
+    }
     for (int scope = 0; scope < 2; ++scope) {
       const int region = scope == 0 ? kOwn : kOther;
       auto [id, version] = CaseOf(region);
@@ -283,11 +335,17 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
         // Versions move with every successful write: re-read before each write.
         json body = p.body;
         if (body.contains("version") && p.name != "handover") body["version"] = VersionOf(id, region);
+        const size_t denied_before = Denials(role).size();
         auto res = Send(p.method, p.path, &who, body);
         ASSERT_TRUE(res) << p.name;
         const auto& want = expected.at(p.name).at(role);
         EXPECT_EQ(res->status, scope == 0 ? want.first : want.second)
             << role << " " << p.name << " " << (scope == 0 ? "own" : "other") << ": " << res->body.substr(0, 300);
+        // Every refusal (403) is in the audit log, one row, and nothing else is.
+        const std::vector<followup::AuditEntry> denied = Denials(role);
+        EXPECT_EQ(denied.size(), denied_before + (res->status == 403 ? 1 : 0))
+            << role << " " << p.name << " " << (scope == 0 ? "own" : "other") << " answered " << res->status
+            << ": refusals in the audit log " << denied_before << " -> " << denied.size();
         EXPECT_FALSE(res->get_header_value("Content-Security-Policy").empty()) << p.name;
         if (res->status >= 400 && res->status != 409) {
           const json e = json::parse(res->body, nullptr, false);
