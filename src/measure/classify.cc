@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -56,8 +57,13 @@ struct YearDates {
         age_limit(limit) {}
 };
 
-// Records a step of the explanation. `text` is called only when someone asked for
-// an explanation: the count itself never builds a string.
+// Where the rules write their reasons. The count passes a NoExplanation*, for which
+// every Say() compiles to nothing; `vsv explain` passes an Explanation*. The rules
+// are templates over the two, so there is still one text of the definition.
+struct NoExplanation {};
+template <typename TextFn>
+void Say(NoExplanation*, TextFn) {}
+// `text` is called only when someone asked for an explanation.
 template <typename TextFn>
 void Say(Explanation* why, TextFn text) {
   if (why) why->steps.push_back(text());
@@ -80,7 +86,8 @@ int SectorRank(Sector s) { return s == Sector::kVO ? 0 : s == Sector::kMBO ? 1 :
 
 // A: a funded VO, MBO or VAVO enrolment active on teldatum T that is not a VO
 // newcomer or international-stream enrolment. Returns the main enrolment or -1.
-int64_t MainEnrolment(const Registry& r, PersonIndex p, Date teldatum, Explanation* why) {
+template <typename Why>
+int64_t MainEnrolment(const Registry& r, PersonIndex p, Date teldatum, Why* why) {
   const EnrolmentTable& e = r.enrolments;
   const RowRange rows = e.Rows(p);
   int64_t best = -1;
@@ -112,7 +119,8 @@ int64_t MainEnrolment(const Registry& r, PersonIndex p, Date teldatum, Explanati
   return best;
 }
 
-bool DiedOrEmigrated(const Registry& r, PersonIndex p, const YearDates& d, Explanation* why) {
+template <typename Why>
+bool DiedOrEmigrated(const Registry& r, PersonIndex p, const YearDates& d, Why* why) {
   const LifeEventTable& l = r.life_events;
   const RowRange rows = l.Rows(p);
   for (uint32_t i = rows.begin; i < rows.end; ++i) {
@@ -125,11 +133,11 @@ bool DiedOrEmigrated(const Registry& r, PersonIndex p, const YearDates& d, Expla
   return false;
 }
 
-// Whether the residence on `date` is a Dutch municipality; `unknown` is set when no
-// residence record covers the date.
-bool LivesInNetherlands(const Registry& r, PersonIndex p, Date date, std::string_view which,
-                        bool* unknown, Explanation* why) {
-  const int64_t row = r.ResidenceOn(p, date);
+// Whether the residence `row` (the one covering `date`, or -1) is a Dutch
+// municipality; `unknown` is set when no residence record covers the date.
+template <typename Why>
+bool LivesInNetherlands(const Registry& r, int64_t row, Date date, std::string_view which,
+                        bool* unknown, Why* why) {
   if (row < 0) {
     *unknown = true;
     Say(why, [&] { return fmt::format("B2: no residence record covers {} ({}).", which, FormatDate(date)); });
@@ -145,8 +153,9 @@ bool LivesInNetherlands(const Registry& r, PersonIndex p, Date date, std::string
 }
 
 // C: the first part that applies on teldatum T+1, or nullopt.
+template <typename Why>
 std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teldatum_t1,
-                                     Explanation* why) {
+                                     Why* why) {
   const EnrolmentTable& e = r.enrolments;
   const RowRange rows = e.Rows(p);
   std::optional<Part> best;
@@ -184,8 +193,9 @@ std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teld
   return std::nullopt;
 }
 
+template <typename Why>
 std::optional<Part> HasStartkwalificatie(const Registry& r, PersonIndex p, const YearDates& d,
-                                         Explanation* why) {
+                                         Why* why) {
   const DiplomaTable& t = r.diplomas;
   const RowRange rows = t.Rows(p);
   for (uint32_t i = rows.begin; i < rows.end; ++i) {
@@ -212,7 +222,8 @@ std::optional<Part> HasStartkwalificatie(const Registry& r, PersonIndex p, const
 }
 
 // The definition for one person, with the year's dates computed once by the caller.
-PersonOutcome DecidePerson(const Registry& r, PersonIndex p, const YearDates& d, Explanation* why) {
+template <typename Why>
+PersonOutcome DecidePerson(const Registry& r, PersonIndex p, const YearDates& d, Why* why) {
   PersonOutcome out;
   // Younger than the limit on teldatum T <=> born after teldatum T - limit years
   // (one comparison instead of a calendar computation per person).
@@ -235,8 +246,9 @@ PersonOutcome DecidePerson(const Registry& r, PersonIndex p, const YearDates& d,
 
   if (DiedOrEmigrated(r, p, d, why)) { out.part = Part::kB1; return out; }
   bool unknown = false;
-  const bool nl_t = LivesInNetherlands(r, p, d.teldatum_t, "teldatum T", &unknown, why);
-  const bool nl_t1 = nl_t && LivesInNetherlands(r, p, d.teldatum_t1, "teldatum T+1", &unknown, why);
+  const bool nl_t = LivesInNetherlands(r, residence_t, d.teldatum_t, "teldatum T", &unknown, why);
+  const bool nl_t1 = nl_t && LivesInNetherlands(r, r.ResidenceOn(p, d.teldatum_t1), d.teldatum_t1,
+                                                "teldatum T+1", &unknown, why);
   if (!nl_t1) {
     out.part = Part::kB2;
     out.residence_unknown = unknown;
@@ -262,6 +274,26 @@ PersonOutcome ClassifyPerson(const Registry& registry, PersonIndex person, int y
 }
 
 namespace {
+
+// Runs work(0) ... work(threads - 1) at the same time and waits for all.
+template <typename Work>
+void OnThreads(size_t threads, Work work) {
+  std::vector<std::jthread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+}
+
+// Room for `rows` rows in every column. Capacity that is never written costs no
+// memory (the pages are not touched), and the columns never move while they grow.
+void Reserve(YearClassification& c, size_t rows) {
+  c.person.reserve(rows);
+  c.part.reserve(rows);
+  c.main_enrolment.reserve(rows);
+  c.category.reserve(rows);
+  c.municipality.reserve(rows);
+  c.region.reserve(rows);
+  c.age.reserve(rows);
+}
 
 // Appends the classification of `from` (a later range of persons) to `to`.
 void Append(YearClassification& to, const YearClassification& from) {
@@ -308,16 +340,21 @@ std::vector<YearClassification> ClassifyYears(const Registry& registry, const Re
   // parts[t][y]: thread t's persons for year y. Persons are split into equal ranges
   // and the ranges joined in order, so the result never depends on `threads`.
   std::vector<std::vector<YearClassification>> parts(threads, std::vector<YearClassification>(years.size()));
-  auto work = [&](size_t t) {
+  auto classify = [&](size_t t) {
     const size_t begin = n * t / threads, end = n * (t + 1) / threads;
+    for (YearClassification& out : parts[t]) Reserve(out, end - begin);
     for (size_t i = begin; i < end; ++i) {
       const PersonIndex p = static_cast<PersonIndex>(i);
       const EnrolmentSpan span = SpanOf(registry.enrolments, p);
+      std::optional<int> first_teldatum_year;  // age on teldatum T = T - this
       // All years of one person together: the person's rows stay in cache.
       for (size_t y = 0; y < years.size(); ++y) {
         if (dates[y].teldatum_t < span.first_start || dates[y].teldatum_t > span.last_end) continue;
-        const PersonOutcome o = DecidePerson(registry, p, dates[y], nullptr);
+        const PersonOutcome o = DecidePerson(registry, p, dates[y], static_cast<NoExplanation*>(nullptr));
         if (!o.in_a) continue;
+        if (!first_teldatum_year) {
+          first_teldatum_year = years[y] - AgeOnTeldatum(registry.persons.birth_date[p], years[y]);
+        }
         YearClassification& out = parts[t][y];
         const uint32_t main = static_cast<uint32_t>(o.main_enrolment);
         out.person.push_back(p);
@@ -326,24 +363,23 @@ std::vector<YearClassification> ClassifyYears(const Registry& registry, const Re
         out.category.push_back(CategoryOf(registry.enrolments, main));
         out.municipality.push_back(o.municipality);
         out.region.push_back(IsDutchMunicipality(o.municipality) ? regions[y][o.municipality] : -1);
-        out.age.push_back(static_cast<uint8_t>(AgeOnTeldatum(registry.persons.birth_date[p], years[y])));
+        out.age.push_back(static_cast<uint8_t>(years[y] - *first_teldatum_year));
         out.residence_unknown += o.residence_unknown ? 1 : 0;
       }
     }
   };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
-    work(0);
-  }
-  std::vector<YearClassification> result(years.size());
-  for (size_t y = 0; y < years.size(); ++y) {
-    result[y] = std::move(parts[0][y]);
-    result[y].year = years[y];
-    result[y].age_limit = options.age_limit;
-    for (size_t t = 1; t < threads; ++t) Append(result[y], parts[t][y]);
-  }
-  return result;
+  // Joins the ranges of the years t, t + threads, ... into thread 0's part.
+  auto join = [&](size_t t) {
+    for (size_t y = t; y < years.size(); y += threads) {
+      YearClassification& into = parts[0][y];
+      into.year = years[y];
+      into.age_limit = options.age_limit;
+      for (size_t from = 1; from < threads; ++from) Append(into, parts[from][y]);
+    }
+  };
+  OnThreads(threads, classify);
+  OnThreads(threads, join);
+  return std::move(parts[0]);
 }
 
 YearClassification ClassifyYear(const Registry& registry, const Reference& reference, int year,

@@ -143,6 +143,25 @@ struct Registry {
   bool RegisteredOn(PersonIndex p, Register kind, Date d) const;
 };
 
+// Inline: the classification asks these for every person and school year.
+inline int64_t Registry::ResidenceOn(PersonIndex p, Date d) const {
+  const RowRange rows = residences.Rows(p);
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (Covers(residences.valid_from[i], residences.valid_to[i], d)) return i;
+  }
+  return -1;
+}
+
+inline bool Registry::RegisteredOn(PersonIndex p, Register kind, Date d) const {
+  const RowRange rows = registrations.Rows(p);
+  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+    if (registrations.register_kind[i] == kind && Covers(registrations.valid_from[i], registrations.valid_to[i], d)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace vsv
 
 #endif  // VSV_REGISTRY_REGISTRY_H_
