@@ -1,6 +1,8 @@
 #include "measure/cube.h"
 
 #include <algorithm>
+#include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -61,22 +63,65 @@ void PartCounts::Add(const PartCounts& other) {
   for (size_t i = 0; i < n.size(); ++i) n[i] += other.n[i];
 }
 
-int32_t DimensionValue(const Registry& r, const YearClassification& c, size_t i, Dimension d) {
-  const uint32_t e = c.main_enrolment[i];
-  switch (d) {
-    case Dimension::kSchool: return static_cast<int32_t>(r.institutions.institution[r.enrolments.location_row[e]]);
-    case Dimension::kLocation: return static_cast<int32_t>(r.enrolments.location_row[e]);
-    case Dimension::kMunicipality: return c.municipality[i] >= 0 ? c.municipality[i] : -1;
-    case Dimension::kRegion: return c.region[i];
-    case Dimension::kSector: return static_cast<int32_t>(r.enrolments.sector[e]);
-    case Dimension::kCategory: return static_cast<int32_t>(c.category[i]);
-    case Dimension::kLevel: return r.enrolments.level[e] ? r.enrolments.level[e] : -1;
-    case Dimension::kPathway:
-      return r.enrolments.pathway[e] == Pathway::kNone ? -1 : static_cast<int32_t>(r.enrolments.pathway[e]);
-    case Dimension::kSex: return static_cast<int32_t>(r.persons.sex[c.person[i]]);
-    case Dimension::kAge: return c.age[i];
+namespace {
+
+template <Dimension D>
+using DimensionTag = std::integral_constant<Dimension, D>;
+
+// The value of dimension D for entry i of a classification (-1 = unknown): the one
+// place that says what each breakdown means.
+template <Dimension D>
+int32_t ValueOf(const Registry& r, const YearClassification& c, size_t i) {
+  const EnrolmentTable& e = r.enrolments;
+  if constexpr (D == Dimension::kSchool) {
+    return static_cast<int32_t>(r.institutions.institution[e.location_row[c.main_enrolment[i]]]);
+  } else if constexpr (D == Dimension::kLocation) {
+    return static_cast<int32_t>(e.location_row[c.main_enrolment[i]]);
+  } else if constexpr (D == Dimension::kMunicipality) {
+    return c.municipality[i] >= 0 ? c.municipality[i] : -1;
+  } else if constexpr (D == Dimension::kRegion) {
+    return c.region[i];
+  } else if constexpr (D == Dimension::kSector) {
+    return static_cast<int32_t>(e.sector[c.main_enrolment[i]]);
+  } else if constexpr (D == Dimension::kCategory) {
+    return static_cast<int32_t>(c.category[i]);
+  } else if constexpr (D == Dimension::kLevel) {
+    const uint8_t level = e.level[c.main_enrolment[i]];
+    return level ? level : -1;
+  } else if constexpr (D == Dimension::kPathway) {
+    const Pathway pathway = e.pathway[c.main_enrolment[i]];
+    return pathway == Pathway::kNone ? -1 : static_cast<int32_t>(pathway);
+  } else if constexpr (D == Dimension::kSex) {
+    return static_cast<int32_t>(r.persons.sex[c.person[i]]);
+  } else {
+    static_assert(D == Dimension::kAge);
+    return c.age[i];
   }
-  return -1;
+}
+
+// Calls f(DimensionTag<d>{}): turns the run-time dimension into a compile-time one,
+// so a loop over all entries is compiled once per dimension without a switch inside.
+template <typename F>
+decltype(auto) WithDimension(Dimension d, F&& f) {
+  switch (d) {
+    case Dimension::kSchool: return f(DimensionTag<Dimension::kSchool>{});
+    case Dimension::kLocation: return f(DimensionTag<Dimension::kLocation>{});
+    case Dimension::kMunicipality: return f(DimensionTag<Dimension::kMunicipality>{});
+    case Dimension::kRegion: return f(DimensionTag<Dimension::kRegion>{});
+    case Dimension::kSector: return f(DimensionTag<Dimension::kSector>{});
+    case Dimension::kCategory: return f(DimensionTag<Dimension::kCategory>{});
+    case Dimension::kLevel: return f(DimensionTag<Dimension::kLevel>{});
+    case Dimension::kPathway: return f(DimensionTag<Dimension::kPathway>{});
+    case Dimension::kSex: return f(DimensionTag<Dimension::kSex>{});
+    case Dimension::kAge: break;
+  }
+  return f(DimensionTag<Dimension::kAge>{});
+}
+
+}  // namespace
+
+int32_t DimensionValue(const Registry& r, const YearClassification& c, size_t i, Dimension d) {
+  return WithDimension(d, [&](auto dim) { return ValueOf<dim()>(r, c, i); });
 }
 
 std::optional<std::string> DimensionValueText(const Registry& r, Dimension d, int32_t v) {
@@ -126,41 +171,69 @@ int64_t Cardinality(const Registry& r, Dimension d) {
   return 0;
 }
 
-// Finds a group's slot by its key: a flat array when the key space is small (the
-// usual breakdowns), a hash map otherwise.
+// Numbers the groups of a breakdown. When the key space is small (the usual
+// breakdowns) every entry's group is a mixed-radix number computed one dimension at a
+// time over all entries, and a flat array maps it to a slot; otherwise the keys of
+// each entry go through a hash map.
 class GroupIndex {
  public:
-  GroupIndex(const Registry& r, std::span<const Dimension> dims) {
+  GroupIndex(const Registry& r, std::span<const Dimension> dims) : dims_(dims) {
     int64_t space = 1;
     for (Dimension d : dims) {
-      radix_.push_back(Cardinality(r, d) + 1);  // +1 for unknown
+      radix_.push_back(static_cast<uint32_t>(Cardinality(r, d) + 1));  // +1 for unknown
       space = space > kMaxDense ? space : space * radix_.back();
     }
     if (space <= kMaxDense) dense_.assign(static_cast<size_t>(space), -1);
   }
-  // The slot of `key`, or -1 when new (then Insert it).
-  int64_t Find(const PackedKey& key) const {
-    if (dense_.empty()) {
-      auto it = sparse_.find(key);
-      return it == sparse_.end() ? -1 : it->second;
+  bool dense() const { return !dense_.empty(); }
+
+  // Dense: the flat group number of every entry (the unknown value -1 counts as 0).
+  std::vector<uint32_t> FlatKeys(const Registry& r, const YearClassification& c) const {
+    std::vector<uint32_t> flat(c.size(), 0);
+    for (size_t d = 0; d < dims_.size(); ++d) {
+      const uint32_t radix = radix_[d];
+      WithDimension(dims_[d], [&](auto dim) {
+        for (size_t i = 0; i < flat.size(); ++i) {
+          flat[i] = flat[i] * radix + static_cast<uint32_t>(ValueOf<dim()>(r, c, i) + 1);
+        }
+      });
     }
-    return dense_[Flat(key)];
+    return flat;
   }
-  void Insert(const PackedKey& key, int64_t slot) {
-    if (dense_.empty()) sparse_.emplace(key, slot); else dense_[Flat(key)] = slot;
+  // The slot of a dense group number, or -1 when new (then Insert it).
+  int64_t& Slot(uint32_t flat) { return dense_[flat]; }
+  // The slot of a key (sparse), inserting `next` when new; returns {slot, new?}.
+  std::pair<int64_t, bool> Slot(const PackedKey& key, int64_t next) {
+    auto [it, inserted] = sparse_.try_emplace(key, next);
+    return {it->second, inserted};
   }
 
  private:
   static constexpr int64_t kMaxDense = 1 << 20;
-  size_t Flat(const PackedKey& key) const {
-    size_t flat = 0;
-    for (size_t d = 0; d < radix_.size(); ++d) flat = flat * radix_[d] + static_cast<size_t>(key[d] + 1);
-    return flat;
-  }
-  std::vector<int64_t> radix_;
+  std::span<const Dimension> dims_;
+  std::vector<uint32_t> radix_;
   std::vector<int64_t> dense_;
   std::unordered_map<PackedKey, int64_t, PackedKeyHash> sparse_;
 };
+
+// Whether each entry passes every filter (1) or not (0), one filter at a time.
+std::vector<uint8_t> PassesFilters(const Registry& r, const YearClassification& c,
+                                   std::span<const DimensionFilter> filters) {
+  std::vector<uint8_t> keep(c.size(), 1);
+  for (const DimensionFilter& f : filters) {
+    WithDimension(f.dimension, [&](auto dim) {
+      for (size_t i = 0; i < keep.size(); ++i) keep[i] &= ValueOf<dim()>(r, c, i) == f.value ? 1 : 0;
+    });
+  }
+  return keep;
+}
+
+PackedKey KeyOf(const Registry& r, const YearClassification& c, size_t i, std::span<const Dimension> dims) {
+  PackedKey key;
+  key.fill(0);
+  for (size_t d = 0; d < dims.size(); ++d) key[d] = DimensionValue(r, c, i, dims[d]);
+  return key;
+}
 
 }  // namespace
 
@@ -172,28 +245,32 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
   table.dimensions.assign(dimensions.begin(), dimensions.end());
   table.residence_unknown = c.residence_unknown;
   table.national = filters.empty();
-  const size_t dims = std::min(dimensions.size(), kMaxDims);
-  GroupIndex index(registry, dimensions.first(dims));
+  const std::span<const Dimension> dims = dimensions.first(std::min(dimensions.size(), kMaxDims));
+  const std::vector<uint8_t> keep = PassesFilters(registry, c, filters);
+  GroupIndex index(registry, dims);
+  const std::vector<uint32_t> flat = index.dense() && !dims.empty() ? index.FlatKeys(registry, c)
+                                                                    : std::vector<uint32_t>();
   std::vector<PartCounts> counts;
   std::vector<PackedKey> keys;
   for (size_t i = 0; i < c.size(); ++i) {
-    if (!std::all_of(filters.begin(), filters.end(), [&](const DimensionFilter& f) {
-          return DimensionValue(registry, c, i, f.dimension) == f.value;
-        })) {
-      continue;
-    }
+    if (!keep[i]) continue;
     const size_t part = static_cast<size_t>(c.part[i]);
     ++table.total.n[part];
-    if (dims == 0) continue;
-    PackedKey key;
-    key.fill(0);
-    for (size_t d = 0; d < dims; ++d) key[d] = DimensionValue(registry, c, i, dimensions[d]);
-    int64_t slot = index.Find(key);
-    if (slot < 0) {
-      slot = static_cast<int64_t>(counts.size());
-      index.Insert(key, slot);
+    if (dims.empty()) continue;
+    const int64_t next = static_cast<int64_t>(counts.size());
+    int64_t slot;
+    bool is_new;
+    if (index.dense()) {
+      int64_t& s = index.Slot(flat[i]);
+      is_new = s < 0;
+      if (is_new) s = next;
+      slot = s;
+    } else {
+      std::tie(slot, is_new) = index.Slot(KeyOf(registry, c, i, dims), next);
+    }
+    if (is_new) {
       counts.emplace_back();
-      keys.push_back(key);
+      keys.push_back(KeyOf(registry, c, i, dims));
     }
     ++counts[static_cast<size_t>(slot)].n[part];
   }
@@ -202,13 +279,13 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
   std::vector<size_t> perm(keys.size());
   for (size_t i = 0; i < perm.size(); ++i) perm[i] = i;
   std::sort(perm.begin(), perm.end(), [&](size_t a, size_t b) {
-    for (size_t d = 0; d < dims; ++d) {
+    for (size_t d = 0; d < dims.size(); ++d) {
       if (keys[a][d] != keys[b][d]) return order(keys[a][d]) < order(keys[b][d]);
     }
     return false;
   });
   for (size_t i : perm) {
-    table.groups.push_back({std::vector<int32_t>(keys[i].begin(), keys[i].begin() + dims), counts[i]});
+    table.groups.push_back({std::vector<int32_t>(keys[i].begin(), keys[i].begin() + dims.size()), counts[i]});
   }
   return table;
 }
