@@ -103,5 +103,28 @@ TEST_F(PropertyTest, IndependentOfRowOrderAndThreads) {
   }
 }
 
+TEST_F(PropertyTest, AllYearsAtOnceEqualOneYearAtATimeOnAnyNumberOfThreads) {
+  const Registry reg = Load(11, 3000);
+  const std::vector<int> years = {2016, 2017, 2018, 2019, 2020, 2021, 2022};
+  for (int threads : {1, 2, 3, 8}) {
+    const std::vector<YearClassification> all = ClassifyYears(reg, *reference_, years, {22, threads});
+    ASSERT_EQ(all.size(), years.size());
+    for (size_t y = 0; y < years.size(); ++y) {
+      const YearClassification one = ClassifyYear(reg, *reference_, years[y], {22, 1});
+      const YearClassification& c = all[y];
+      EXPECT_GT(one.size(), 0u);
+      EXPECT_EQ(c.year, years[y]);
+      EXPECT_EQ(c.person, one.person) << years[y] << " threads " << threads;
+      EXPECT_EQ(c.part, one.part);
+      EXPECT_EQ(c.main_enrolment, one.main_enrolment);
+      EXPECT_EQ(c.category, one.category);
+      EXPECT_EQ(c.municipality, one.municipality);
+      EXPECT_EQ(c.region, one.region);
+      EXPECT_EQ(c.age, one.age);
+      EXPECT_EQ(c.residence_unknown, one.residence_unknown);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vsv
