@@ -1,7 +1,6 @@
 // vsv synth: generates a synthetic national registry (src/synth), reports it against
 // the published national figures, and fits the flow model's year effects.
 #include <cstdio>
-#include <thread>
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/file_util.h"
+#include "core/parallel.h"
 #include "measure/classify.h"
 #include "synth/calibration.h"
 #include "synth/generator.h"
@@ -37,7 +37,7 @@ void PrintStats(const synth::SynthStats& s, const synth::SynthOptions& o) {
   }
   fmt::print(stderr, "synth: {} persons, {} rows, {:.1f} MB in {:.1f} s ({} threads){}\n",
              s.persons, rows, bytes / 1e6, s.seconds,
-             o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()),
+             ThreadCount(o.threads),
              o.write_files ? " -> " + o.out_dir : "");
   if (o.write_files) {
     for (int f = 0; f < synth::kRegistryFiles; ++f) {

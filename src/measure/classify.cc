@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <thread>
 
 #include <fmt/format.h>
+
+#include "core/parallel.h"
 
 namespace vsv {
 
@@ -275,14 +276,6 @@ PersonOutcome ClassifyPerson(const Registry& registry, PersonIndex person, int y
 
 namespace {
 
-// Runs work(0) ... work(threads - 1) at the same time and waits for all.
-template <typename Work>
-void OnThreads(size_t threads, Work work) {
-  std::vector<std::jthread> workers;
-  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
-  work(0);
-}
-
 // Room for `rows` rows in every column. Capacity that is never written costs no
 // memory (the pages are not touched), and the columns never move while they grow.
 void Reserve(YearClassification& c, size_t rows) {
@@ -359,8 +352,7 @@ std::vector<size_t> SplitByWork(const Registry& r, std::span<const YearDates> da
 
 std::vector<YearClassification> ClassifyYears(const Registry& registry, const Reference& reference,
                                               std::span<const int> years, const ClassifyOptions& options) {
-  const size_t threads = static_cast<size_t>(std::max(
-      1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency())));
+  const size_t threads = ThreadCount(options.threads);
   std::vector<YearDates> dates;
   std::vector<std::vector<int8_t>> regions;
   for (int year : years) {

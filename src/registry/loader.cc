@@ -2,18 +2,17 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <functional>
 #include <iterator>
 #include <numeric>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/csv_reader.h"
 #include "core/file_util.h"
+#include "core/parallel.h"
 #include "registry/snapshot.h"
 
 namespace vsv {
@@ -181,7 +180,6 @@ Result<RowParts<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse)
   RowParts<Row> parts(chunks.size());
   std::vector<std::optional<std::pair<int64_t, Error>>> errors(chunks.size());
   const size_t width = file.header().size();
-  std::atomic<size_t> next_chunk{0};
   auto parse_chunk = [&](size_t i) {
     CsvRecord record;
     LastPerson last_person;
@@ -207,17 +205,10 @@ Result<RowParts<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse)
       parts[i].push_back(row);
     }
   };
-  auto work = [&] {
-    for (size_t i; (i = next_chunk.fetch_add(1)) < chunks.size();) {
-      parse_chunk(i);
-      file.ReleaseChunk(chunks[i]);
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (int t = 1; t < threads && static_cast<size_t>(t) < chunks.size(); ++t) workers.emplace_back(work);
-    work();
-  }
+  ParallelFor(chunks.size(), static_cast<size_t>(threads), [&](size_t i) {
+    parse_chunk(i);
+    file.ReleaseChunk(chunks[i]);
+  });
   const std::pair<int64_t, Error>* first = nullptr;
   for (const auto& e : errors) {
     if (e && (!first || e->first < first->first)) first = &*e;
@@ -854,9 +845,7 @@ Result<Registry> LoadRegistryCsv(const std::string& dir, const Reference& refere
                                  const LoadOptions& options, LoadReport* report) {
   const auto started = std::chrono::steady_clock::now();
   if (!IsDirectory(dir)) return MakeError(fmt::format("{}: registry folder not found", dir));
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int threads = static_cast<int>(ThreadCount(options.threads));
   Registry reg;
   NoticeCollector notices;
   int64_t rows = 0;

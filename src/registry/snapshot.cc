@@ -1,13 +1,12 @@
 #include "registry/snapshot.h"
 
-#include <atomic>
 #include <cstring>
 #include <memory>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "core/file_util.h"
+#include "core/parallel.h"
 
 namespace vsv {
 
@@ -98,19 +97,11 @@ class Reader {
   }
 
   // Hashes every column on `threads` threads; the checksum of the whole file.
-  uint64_t Checksum(int threads) {
+  uint64_t Checksum(size_t threads) {
     std::vector<uint64_t> hashes(columns_.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < columns_.size();) {
-        hashes[i] = SnapshotChecksum(columns_[i].data(), columns_[i].size());
-      }
-    };
-    {
-      std::vector<std::jthread> workers;
-      for (int t = 1; t < threads; ++t) workers.emplace_back(work);
-      work();
-    }
+    ParallelFor(columns_.size(), threads, [&](size_t i) {
+      hashes[i] = SnapshotChecksum(columns_[i].data(), columns_[i].size());
+    });
     ChecksumChain chain;
     for (uint64_t h : hashes) chain.AddHash(h);
     return chain.value();

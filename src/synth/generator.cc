@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "core/parallel.h"
 #include "synth/catalogue.h"
 #include "synth/reference.h"
 #include "synth/simulator.h"
@@ -103,8 +104,7 @@ Result<SynthStats> GenerateRegistry(const SynthOptions& o) {
   const std::vector<Segment> segments = Population(o, &total);
   constexpr int64_t kChunk = 2048;
   const int64_t n_chunks = (total + kChunk - 1) / kChunk;
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min(threads, 64));
+  const int threads = static_cast<int>(std::min<size_t>(ThreadCount(o.threads), 64));
 
   SynthStats stats;
   stats.persons = total;
