@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "core/parallel.h"
 #include "measure/classification_cache.h"
 #include "measure/cube.h"
 #include "report/count_report.h"
@@ -38,9 +39,13 @@ int RunCount(const CountOptions& o) {
   }
   ClassificationCache cache(reg, (*input)->reference, o.input.threads);
   cache.Prefetch(*years, o.age_limit);
+  std::vector<CountTable> tables(years->size());
+  ParallelFor(years->size(), ThreadCount(o.input.threads), [&](size_t i) {
+    tables[i] = CountBy(reg, cache.Get((*years)[i], o.age_limit), *dims, filters);
+  });
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (size_t i = 0; i < years->size(); ++i) {
-    const CountTable table = CountBy(reg, cache.Get((*years)[i], o.age_limit), *dims, filters);
+    const CountTable& table = tables[i];
     if (o.format == "json") {
       all.push_back(CountTableJson(reg, table));
     } else if (o.format == "csv") {
