@@ -27,7 +27,7 @@ end
 function request()
   seq = seq + 1
   local body = string.format(
-    '{"version":%d,"channel":"phone","with_whom":"jongere","summary":"belronde","client_key":"load-%d-%d"}',
+    '{"version":%d,"channel":"phone","with_whom":"jongere","summary":"belronde","client_key":"load-%03d-%09d"}',
     version, n, seq)
   return wrk.format(nil, nil, nil, body)
 end
