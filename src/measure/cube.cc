@@ -259,19 +259,20 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
     if (dims.empty()) continue;
     const int64_t next = static_cast<int64_t>(counts.size());
     int64_t slot;
-    bool is_new;
     if (index.dense()) {
       int64_t& s = index.Slot(flat[i]);
-      is_new = s < 0;
-      if (is_new) s = next;
+      if (s < 0) {
+        s = next;
+        keys.push_back(KeyOf(registry, c, i, dims));
+      }
       slot = s;
     } else {
-      std::tie(slot, is_new) = index.Slot(KeyOf(registry, c, i, dims), next);
+      const PackedKey key = KeyOf(registry, c, i, dims);
+      bool is_new;
+      std::tie(slot, is_new) = index.Slot(key, next);
+      if (is_new) keys.push_back(key);
     }
-    if (is_new) {
-      counts.emplace_back();
-      keys.push_back(KeyOf(registry, c, i, dims));
-    }
+    if (slot == next) counts.emplace_back();
     ++counts[static_cast<size_t>(slot)].n[part];
   }
   // Unknown (-1) sorts last.
