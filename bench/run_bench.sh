@@ -80,6 +80,11 @@ mkdir -p "$WORK" "$BENCH_DIR/results"
 REF_ARGS=()
 if [[ -n "$REFERENCE" ]]; then REF_ARGS=(--reference "$REFERENCE"); else REFERENCE="$ROOT/data/reference"; fi
 
+# warm FILE...: reads the files once, so every measured step finds its input in the
+# page cache (the machine may have evicted a registry generated earlier) and neither
+# tool pays for the disk.
+warm() { cat "$@" > /dev/null; }
+
 # measure TAG OUTFILE CMD...: runs CMD (stdout to OUTFILE) BENCH_REPEAT times under
 # /usr/bin/time -v; sets WALL (best, seconds) and RSS (largest peak, MB). Its stderr
 # is kept in $WORK/TAG.err.
@@ -134,10 +139,12 @@ for scale in "${RUNS[@]}"; do
   csv_mb=$(du -cm "$dir"/*.csv | tail -1 | cut -f1)
   log "scale $scale: $dir ($csv_mb MB of CSV)"
 
+  warm "$dir"/*.csv
   measure "$tag-vsv" "$WORK/$tag-vsv.json" \
     "$VSV" count --data "$dir" "${REF_ARGS[@]}" --year "$FROM-$TO" --by region,sector,category --format json
   vsv_wall=$WALL vsv_rss=$RSS
 
+  warm "$dir"/*.csv
   measure "$tag-duckdb" "$WORK/$tag-duckdb.log" \
     node "$DUCK_DIR/count.mjs" --data "$dir" --reference "$REFERENCE" --from "$FROM" --to "$TO" \
     --threads "$THREADS" --out "$WORK/$tag-duckdb.json"
@@ -147,6 +154,7 @@ for scale in "${RUNS[@]}"; do
   measure "$tag-import" /dev/null "$VSV" import --data "$dir" "${REF_ARGS[@]}" --out "$WORK/$tag.vsvdb"
   imp_wall=$WALL
   snap_mb=$(du -m "$WORK/$tag.vsvdb" | cut -f1)
+  warm "$WORK/$tag.vsvdb"
   measure "$tag-snapshot" "$WORK/$tag-snapshot.json" \
     "$VSV" count --data "$WORK/$tag.vsvdb" "${REF_ARGS[@]}" --year "$FROM-$TO" --by region,sector,category --format json
   snap_wall=$WALL snap_rss=$RSS
