@@ -55,7 +55,7 @@ std::string AuditCsv(const std::vector<AuditEntry>& entries) {
 namespace {
 
 tl::unexpected<StoreError> Fail(Errc code, std::string message) {
-  return tl::unexpected(StoreError{code, std::move(message), nullptr});
+  return tl::unexpected(StoreError{code, std::move(message), nullptr, ""});
 }
 tl::unexpected<StoreError> FailSql(const SqlError& e) { return Fail(Errc::kStorage, e.message); }
 
@@ -253,16 +253,23 @@ class SqlCaseStore final : public CaseStore {
   tl::unexpected<StoreError> Deny(const Context& ctx, Action action, std::string_view person,
                                   std::optional<int64_t> case_id, std::optional<int> region,
                                   SqlConnection* conn = nullptr) {
-    const std::string what = fmt::format("denied:{}", ActionName(action));
-    if (conn) {
-      conn->Rollback();
-      (void)Audit(*conn, ctx, what, person, case_id, region, "");
-    } else if (auto lease = pool_.Acquire()) {
-      (void)Audit(**lease, ctx, what, person, case_id, region, "");
-    }
+    AuditRefusal(ctx, fmt::format("denied:{}", ActionName(action)), person, case_id, region, "", conn);
     return Fail(Errc::kForbidden, fmt::format("{} ({}) may not {}{}", ctx.user.name, RoleName(ctx.user.role),
                                               ActionName(action),
                                               region ? fmt::format(" in region {:02d}", *region) : ""));
+  }
+
+  // Writes the audit row of a refusal (action "denied:…") in its own transaction:
+  // `conn`'s open transaction is rolled back first; without `conn`, a pooled one.
+  void AuditRefusal(const Context& ctx, std::string_view what, std::string_view person,
+                    std::optional<int64_t> case_id, std::optional<int> region, std::string_view detail,
+                    SqlConnection* conn) {
+    if (conn) {
+      conn->Rollback();
+      (void)Audit(*conn, ctx, what, person, case_id, region, detail);
+    } else if (auto lease = pool_.Acquire()) {
+      (void)Audit(**lease, ctx, what, person, case_id, region, detail);
+    }
   }
 
   SqlResultOr<void> History(SqlConnection& c, const Case& cs, int region, std::string_view user,
@@ -1011,6 +1018,9 @@ class SqlCaseStore final : public CaseStore {
     SqlConnection& c = **lease;
     Transaction tx(c);
     if (auto r = tx.BeginWrite(); !r) return FailSql(r.error());
+    if (!active) {
+      if (auto r = CheckDeactivation(ctx, c, name); !r) return tl::unexpected(r.error());
+    }
     VSV_TRY_SQL(u, c.Exec("UPDATE users SET active = $1 WHERE name = $2", {int64_t{active}, std::string(name)}));
     if (u->affected == 0) return Fail(Errc::kNotFound, fmt::format("user {} does not exist", name));
     if (!active) {
@@ -1022,6 +1032,41 @@ class SqlCaseStore final : public CaseStore {
     }
     if (auto r = tx.Commit(); !r) return FailSql(r.error());
     return {};
+  }
+
+  // Inside SetUserActive's write transaction: someone must be left to manage users.
+  // Refuses (kConflict, audited as denied:deactivate-user with the reason) the last
+  // active administrator, and the acting user's own account. The active
+  // administrators are read with FOR UPDATE on PostgreSQL (in id order, so two such
+  // transactions lock alike and never deadlock): two administrators deactivating
+  // each other at the same moment are serialised and the second sees the first's
+  // change. SQLite's BEGIN IMMEDIATE already serialises writers.
+  StoreResult<void> CheckDeactivation(const Context& ctx, SqlConnection& c, std::string_view name) {
+    VSV_TRY_SQL(admins, c.Exec(std::string("SELECT id FROM users WHERE role = $1 AND active = 1 ORDER BY id") +
+                                   (dialect_ == Dialect::kPostgres ? " FOR UPDATE" : ""),
+                               {std::string(RoleName(Role::kAdministrator))}));
+    VSV_TRY_SQL(target, c.Exec("SELECT id, role, active FROM users WHERE name = $1", {std::string(name)}));
+    if (target->rows.empty()) return Fail(Errc::kNotFound, fmt::format("user {} does not exist", name));
+    const int64_t id = target->rows[0].Int(0);
+    const bool active_admin = target->rows[0].Text(1) == RoleName(Role::kAdministrator) && target->rows[0].Int(2) != 0;
+    std::string reason, message;
+    if (active_admin && std::none_of(admins->rows.begin(), admins->rows.end(),
+                                     [&](const SqlRow& r) { return r.Int(0) != id; })) {
+      reason = "last_administrator";
+      message = fmt::format(
+          "{} is the last active administrator: without one nobody can manage users; add or activate another "
+          "administrator first",
+          name);
+    } else if (ctx.user.id != 0 && ctx.user.id == id) {
+      reason = "own_account";
+      message = fmt::format("you cannot deactivate your own account ({}); another administrator can", name);
+    } else {
+      return {};
+    }
+    AuditRefusal(ctx, "denied:deactivate-user", "", std::nullopt, std::nullopt, fmt::format("{}: {}", name, reason),
+                 &c);
+    StoreError e{Errc::kConflict, std::move(message), nullptr, std::move(reason)};
+    return tl::unexpected(std::move(e));
   }
 
   StoreResult<void> ResetPassword(const Context& ctx, std::string_view name, std::string_view password) override {

@@ -29,7 +29,8 @@ namespace vsv::followup {
 enum class Errc : uint8_t {
   kInvalid,          // bad input; the message says which field and why
   kNotFound,
-  kConflict,         // the case changed since it was read (version check); nothing was saved
+  kConflict,         // the case changed since it was read (version check), or the change would break
+                     // a rule of the register (StoreError::reason); nothing was saved
   kForbidden,        // Authorize said no
   kUnauthenticated,  // wrong name or password, unknown or expired session
   kLocked,           // too many failed logins; try again later
@@ -43,6 +44,9 @@ struct StoreError {
   // kConflict: the case as it is now, so the caller can show it beside the input it
   // still holds and let the user apply it again.
   std::shared_ptr<const Case> current;
+  // kConflict that is not a version check: which rule refused the change,
+  // "own_account" or "last_administrator" (SetUserActive). Empty otherwise.
+  std::string reason;
 };
 
 template <typename T>
@@ -244,6 +248,10 @@ class CaseStore {
   // Users. The first user of a register must be an administrator.
   virtual StoreResult<User> AddUser(const Context& ctx, const NewUser& user, std::string_view password) = 0;
   virtual StoreResult<std::vector<User>> ListUsers(const Context& ctx) = 0;
+  // Deactivation ends the user's sessions. So that someone can always manage users,
+  // it is refused (kConflict, audited as denied:deactivate-user) for the last active
+  // administrator (reason "last_administrator") and for the acting user's own
+  // account (reason "own_account"); the command line is bound by the first rule.
   virtual StoreResult<void> SetUserActive(const Context& ctx, std::string_view name, bool active) = 0;
   // Sets a new password, unlocks the account and ends its sessions (administrator).
   virtual StoreResult<void> ResetPassword(const Context& ctx, std::string_view name, std::string_view password) = 0;

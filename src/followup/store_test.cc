@@ -959,6 +959,113 @@ TEST_P(StoreTest, LoginLockoutSessionsExpiryLogoutAndPasswordChange) {
   EXPECT_TRUE(std::any_of(log->begin(), log->end(), [](const AuditEntry& e) { return e.action == "password-change"; }));
 }
 
+// Someone must always be able to manage users: the last active administrator and
+// the acting user's own account cannot be deactivated (the command line included,
+// which acts through the same call), and each refusal is audited.
+TEST_P(StoreTest, NobodyDeactivatesTheLastAdministratorOrTheOwnAccount) {
+  const User admin = AddUser("admin", Role::kAdministrator);
+  auto active = [&](const std::string& name) {
+    auto users = store_->ListUsers(Ctx(Cli()));
+    EXPECT_TRUE(users.has_value());
+    for (const User& u : users.value_or(std::vector<User>{})) {
+      if (u.name == name) return u.active;
+    }
+    ADD_FAILURE() << "no user " << name;
+    return false;
+  };
+  // The refusals of deactivations written by `user`: the detail of each.
+  auto refusals = [&](const std::string& user) {
+    std::vector<std::string> out;
+    auto log = store_->SearchAudit(Ctx(Cli()), {.user = user});
+    EXPECT_TRUE(log.has_value());
+    for (const AuditEntry& e : log.value_or(std::vector<AuditEntry>{})) {
+      if (e.action == "denied:deactivate-user") out.push_back(e.detail);
+    }
+    return out;
+  };
+
+  // The only administrator, from the command line: refused, still active, logs in.
+  auto last = store_->SetUserActive(Ctx(Cli()), "admin", false);
+  ASSERT_FALSE(last.has_value());
+  EXPECT_EQ(last.error().code, Errc::kConflict);
+  EXPECT_EQ(last.error().reason, "last_administrator");
+  EXPECT_NE(last.error().message.find("last active administrator"), std::string::npos) << last.error().message;
+  EXPECT_TRUE(active("admin"));
+  EXPECT_TRUE(store_->Login("admin", "password-of-admin").has_value());
+  EXPECT_EQ(refusals(Cli().name), std::vector<std::string>{"admin: last_administrator"});
+  // ... and by the administrator itself: the last-administrator rule speaks first.
+  auto self_last = store_->SetUserActive(Ctx(admin), "admin", false);
+  ASSERT_FALSE(self_last.has_value());
+  EXPECT_EQ(self_last.error().reason, "last_administrator");
+
+  // With a second administrator: the own account is still refused.
+  const User second = AddUser("second", Role::kAdministrator);
+  auto own = store_->SetUserActive(Ctx(admin), "admin", false);
+  ASSERT_FALSE(own.has_value());
+  EXPECT_EQ(own.error().code, Errc::kConflict);
+  EXPECT_EQ(own.error().reason, "own_account");
+  EXPECT_TRUE(active("admin"));
+  EXPECT_EQ(refusals("admin"), (std::vector<std::string>{"admin: last_administrator", "admin: own_account"}));
+
+  // One administrator deactivating another is allowed; its sessions end.
+  auto s = store_->Login("second", "password-of-second");
+  ASSERT_TRUE(s.has_value());
+  ASSERT_TRUE(store_->SetUserActive(Ctx(admin), "second", false).has_value());
+  EXPECT_FALSE(active("second"));
+  EXPECT_EQ(store_->Authenticate(s->token).error().code, Errc::kUnauthenticated);
+  // Now admin is the last one again; an inactive administrator does not count.
+  EXPECT_EQ(store_->SetUserActive(Ctx(Cli()), "admin", false).error().reason, "last_administrator");
+  // Deactivating an inactive administrator, other users, and any activation: as before.
+  EXPECT_TRUE(store_->SetUserActive(Ctx(admin), "second", false).has_value());
+  AddUser("cw21", Role::kCaseworker, 21);
+  EXPECT_TRUE(store_->SetUserActive(Ctx(admin), "cw21", false).has_value());
+  EXPECT_TRUE(store_->SetUserActive(Ctx(admin), "second", true).has_value());
+  // Two active administrators: the command line may deactivate one of them.
+  EXPECT_TRUE(store_->SetUserActive(Ctx(Cli()), "admin", false).has_value());
+  EXPECT_EQ(store_->SetUserActive(Ctx(Cli()), "second", false).error().reason, "last_administrator");
+  EXPECT_TRUE(active("second"));
+  EXPECT_EQ(store_->SetUserActive(Ctx(Cli()), "nobody", false).error().code, Errc::kNotFound);
+  EXPECT_EQ(refusals(Cli().name).size(), 3u);
+  EXPECT_EQ(refusals("admin").size(), 2u);
+}
+
+// Two administrators deactivating each other at the same moment: one of them wins,
+// the other is refused as the last administrator; never both (PostgreSQL runs
+// these transactions concurrently under READ COMMITTED).
+TEST_P(StoreTest, TwoAdministratorsDeactivatingEachOtherAtOnceLeaveOne) {
+  const User a = AddUser("admin-a", Role::kAdministrator);
+  const User b = AddUser("admin-b", Role::kAdministrator);
+  auto active_admins = [&] {
+    int n = 0;
+    for (const User& u : store_->ListUsers(Ctx(Cli())).value_or(std::vector<User>{})) n += u.active;
+    return n;
+  };
+  constexpr int kRounds = 25;
+  int a_won = 0, b_won = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::atomic<int> ready{0};
+    StoreResult<void> ra, rb;
+    auto run = [&](const User& who, const char* other, StoreResult<void>& out) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();
+      out = store_->SetUserActive(Ctx(who), other, false);
+    };
+    std::thread ta(run, std::cref(a), "admin-b", std::ref(ra));
+    std::thread tb(run, std::cref(b), "admin-a", std::ref(rb));
+    ta.join();
+    tb.join();
+    ASSERT_NE(ra.has_value(), rb.has_value())
+        << "round " << round << ": " << (ra ? "ok" : ra.error().message) << " / " << (rb ? "ok" : rb.error().message);
+    const StoreError& refused = ra ? rb.error() : ra.error();
+    EXPECT_EQ(refused.code, Errc::kConflict) << refused.message;
+    EXPECT_EQ(refused.reason, "last_administrator") << refused.message;
+    EXPECT_EQ(active_admins(), 1) << "round " << round;
+    (ra ? a_won : b_won)++;
+    ASSERT_TRUE(store_->SetUserActive(Ctx(Cli()), ra ? "admin-b" : "admin-a", true).has_value());
+  }
+  std::printf("[ info ] admin-a won %d, admin-b won %d of %d rounds\n", a_won, b_won, kRounds);
+}
+
 // ---- audit ------------------------------------------------------------------
 
 TEST_P(StoreTest, EveryReadAndWriteOfAPersonIsAuditedWithWhoWhenWhatAndWhy) {

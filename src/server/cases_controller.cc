@@ -653,7 +653,10 @@ void RegisterCasesRoutes(ApiServer& api) {
       {"/api/v1/users", "Add a user (administrator)", {}, false, HandleAddUser, "", kNoCache, "POST", false,
        "name, role, region, school, password"},
       {"/api/v1/users/{name}/active", "Deactivate or activate a user (administrator); deactivation ends their sessions",
-       {}, false, HandleUserActive, "", kNoCache, "POST", false, "active"},
+       {}, false, HandleUserActive,
+       "Deactivating the own account or the last active administrator is a 409 (code own_account / "
+       "last_administrator).",
+       kNoCache, "POST", false, "active"},
       {"/api/v1/users/{name}/password", "Set a user's password and unlock the account (administrator)", {}, false,
        HandleUserPassword, "", kNoCache, "POST", false, "password"},
       {"/api/v1/audit", "Search the audit log (administrator); format=csv downloads it",

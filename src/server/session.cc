@@ -129,7 +129,7 @@ ApiError StoreApiError(const followup::StoreError& e) {
   switch (e.code) {
     case Errc::kInvalid: return {400, "invalid", e.message};
     case Errc::kNotFound: return {404, "not_found", e.message};
-    case Errc::kConflict: return {409, "conflict", e.message};
+    case Errc::kConflict: return {409, e.reason.empty() ? "conflict" : e.reason, e.message};
     case Errc::kForbidden: return {403, "forbidden", e.message};
     case Errc::kUnauthenticated: return {401, "unauthenticated", e.message};
     case Errc::kLocked: return {423, "locked", e.message};

@@ -25,7 +25,8 @@ PrincipalResolver SessionResolver(followup::CaseStore& store);
 
 // A store error as the API's error shape: invalid 400, unauthenticated 401,
 // forbidden 403, not-found 404, conflict 409 (with the current case in the reply's
-// "current", see cases_controller.cc), locked 423, storage 503.
+// "current", see cases_controller.cc; a refusal by a rule of the register has the
+// rule as code: own_account, last_administrator), locked 423, storage 503.
 ApiError StoreApiError(const followup::StoreError& e);
 
 // The JSON body of a POST/PATCH; a 400 when it is not a JSON object.

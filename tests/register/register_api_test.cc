@@ -471,6 +471,80 @@ TEST_F(RegisterApiTest, DeactivationEndsTheSessionsAndAResetUnlocks) {
   Send("POST", "/api/v1/users/spare/password", &admin, {{"password", kPassword}});
 }
 
+// Someone must always be able to manage users: an administrator cannot deactivate
+// the own account, nor the last active administrator (409, audited as
+// denied:deactivate-user); deactivating another administrator is allowed.
+TEST_F(RegisterApiTest, AdministratorsCannotDeactivateThemselvesOrTheLastAdministrator) {
+  const Who admin = Login("admin");
+  auto active = [&](const std::string& name) {
+    auto res = Send("GET", "/api/v1/users", &admin);
+    EXPECT_TRUE(res && res->status == 200);
+    if (!res || res->status != 200) return false;
+    const json users = json::parse(res->body);
+    for (const json& u : users["users"]) {
+      if (u["name"] == name) return u["active"].get<bool>();
+    }
+    ADD_FAILURE() << "no user " << name;
+    return false;
+  };
+  auto refusals = [&] {
+    std::vector<std::string> out;
+    for (const followup::AuditEntry& e : Denials("admin")) {
+      if (e.action == "denied:deactivate-user") out.push_back(e.detail);
+    }
+    return out;
+  };
+  auto expect_refused = [&](const httplib::Result& res, const std::string& code, const std::string& words) {
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 409) << res->body;
+    const json j = json::parse(res->body, nullptr, false);
+    const json error = j.is_object() ? j.value("error", json::object()) : json::object();
+    EXPECT_EQ(error.value("code", ""), code) << res->body;
+    EXPECT_NE(error.value("message", "").find(words), std::string::npos) << res->body;
+  };
+  const size_t before = refusals().size();
+  auto added = Send("POST", "/api/v1/users", &admin,
+                    {{"name", "admin2"}, {"role", "administrator"}, {"password", kPassword}});
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 201) << added->body;
+
+  // The own account, with another administrator active: refused, still logged in.
+  expect_refused(Send("POST", "/api/v1/users/admin/active", &admin, {{"active", false}}), "own_account",
+                 "your own account");
+  EXPECT_TRUE(active("admin"));
+  std::vector<std::string> got = refusals();
+  ASSERT_EQ(got.size(), before + 1);
+  EXPECT_EQ(got.back(), "admin: own_account");
+
+  // Another administrator: allowed; that administrator's session ends. No refusal logged.
+  const Who second = Login("admin2");
+  auto off = Send("POST", "/api/v1/users/admin2/active", &admin, {{"active", false}});
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->status, 200) << off->body;
+  EXPECT_FALSE(active("admin2"));
+  auto gone = Send("GET", "/api/v1/users", &second);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 401);
+  EXPECT_EQ(refusals().size(), before + 1);
+
+  // Now admin is the last active administrator: refused as such.
+  expect_refused(Send("POST", "/api/v1/users/admin/active", &admin, {{"active", false}}), "last_administrator",
+                 "last active administrator");
+  EXPECT_TRUE(active("admin"));
+  got = refusals();
+  ASSERT_EQ(got.size(), before + 2);
+  EXPECT_EQ(got.back(), "admin: last_administrator");
+  // `vsv users deactivate` calls the same store function as the command-line user.
+  auto cli = store_->SetUserActive({followup::CommandLineUser(), "test"}, "admin", false);
+  ASSERT_FALSE(cli.has_value());
+  EXPECT_EQ(cli.error().reason, "last_administrator");
+  EXPECT_TRUE(active("admin"));
+
+  auto on = Send("POST", "/api/v1/users/admin2/active", &admin, {{"active", true}});
+  ASSERT_TRUE(on);
+  EXPECT_EQ(on->status, 200) << on->body;
+}
+
 TEST_F(RegisterApiTest, StaleVersionIsAConflictWithTheCurrentCase) {
   const Who w = Login("caseworker");
   auto [id, version] = CaseOf(kOwn);
