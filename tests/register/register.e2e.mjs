@@ -5,7 +5,9 @@
 // next contact date, hand the case over to another region; two caseworkers change
 // the same case in two browsers (the second gets a 409 and keeps the input); the
 // coordinator sets the region's contact rule; the administrator deactivates a user,
-// resets a password and runs the retention purge; log out. Every step is checked
+// resets a password and runs the retention purge; a language switch keeps what was
+// typed and the purge result; the command line cannot deactivate the only
+// administrator; log out. Every step is checked
 // against the API as the administrator/caseworker sees it; screenshots (the new
 // screens in Dutch and English) go to --out.
 //
@@ -53,6 +55,14 @@ for (const [name, role, extra] of users) {
   execFileSync(vsv, ['users', 'add', '--db', db, '--name', name, '--role', role, ...extra], { input: `${PASSWORD}\n` });
 }
 execFileSync(vsv, ['cases', 'sync', '--data', data, '--db', db, '--region', String(REGION), '--date', '2024-10-01', '--quiet']);
+// The only administrator cannot be deactivated, from the command line either.
+try {
+  execFileSync(vsv, ['users', 'deactivate', '--db', db, '--name', 'admin'], { stdio: 'pipe' });
+  check(false, 'the command line refuses to deactivate the only administrator', 'it was deactivated');
+} catch (e) {
+  const said = String(e.stderr ?? '');
+  check(said.includes('last active administrator'), 'the command line refuses to deactivate the only administrator', said);
+}
 // For the retention purge: one case closed six years ago. Nothing in the program
 // closes a case in the past, so the fixture writes it with the sqlite3 shell when
 // there is one (without it the purge is still run and must delete nothing).
@@ -176,6 +186,37 @@ try {
   await page.waitForSelector('[data-testid="case-page"] [data-testid="contact-form"]');
   const id = list.cases[0].id;
   check(page.url().endsWith(`#/case/${id}`), 'the case page opens', page.url());
+
+  // Switching the language keeps what was typed and not saved: a contact and the case
+  // form's agreements stay through English and back to Dutch; nothing is saved.
+  const typed = { channel: 'chat', with_whom: 'jongere en vader', summary: 'Nog niet opgeslagen: gebeld over een bbl-plek.' };
+  const typedAgreements = 'Afspraak: volgende week cv sturen.';
+  const agreementsBefore = await page.inputValue('[data-testid="case-form"] textarea[name="agreements"]');
+  await page.selectOption('[data-testid="contact-form"] select[name="channel"]', typed.channel);
+  await page.fill('[data-testid="contact-form"] input[name="with_whom"]', typed.with_whom);
+  await page.fill('[data-testid="contact-form"] textarea[name="summary"]', typed.summary);
+  await page.fill('[data-testid="case-form"] textarea[name="agreements"]', typedAgreements);
+  const stillTyped = async () => ({
+    channel: await page.inputValue('[data-testid="contact-form"] select[name="channel"]'),
+    with_whom: await page.inputValue('[data-testid="contact-form"] input[name="with_whom"]'),
+    summary: await page.inputValue('[data-testid="contact-form"] textarea[name="summary"]'),
+    agreements: await page.inputValue('[data-testid="case-form"] textarea[name="agreements"]'),
+  });
+  const want = JSON.stringify({ ...typed, agreements: typedAgreements });
+  await page.click('[data-testid="lang-en"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="contact-form"] h2')?.textContent === 'Record a contact');
+  const inEnglish = await stillTyped();
+  check(JSON.stringify(inEnglish) === want, 'after switching to English the unsaved contact and agreements are still in their forms',
+    JSON.stringify(inEnglish));
+  await shot('3a-language-keeps-input-en');
+  await page.click('[data-testid="lang-nl"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="contact-form"] h2')?.textContent === 'Contactmoment vastleggen');
+  const backInDutch = await stillTyped();
+  check(JSON.stringify(backInDutch) === want, 'switched back to Dutch, the input is still there', JSON.stringify(backInDutch));
+  const untouched = await api(`/api/v1/cases/${id}`);
+  check(untouched.contacts.length === 0 && untouched.case.agreements === agreementsBefore, 'switching the language saved nothing',
+    JSON.stringify({ contacts: untouched.contacts.length, agreements: untouched.case.agreements }));
+  await page.fill('[data-testid="case-form"] textarea[name="agreements"]', agreementsBefore);
 
   // Record a contact.
   const cf = '[data-testid="contact-form"]';
@@ -389,7 +430,16 @@ try {
   check(purgeAudit.some((e) => e.action === 'purge' && e.detail.includes(`${purgeable} cases`)) &&
     purgeAudit.filter((e) => e.action === 'purge-case').length === purgeable && purgeAudit.length > audited,
     'the purge is in the audit log (one row per case and a summary)');
-  await shotBoth(pageA, '10-purge', () => document.querySelector('[data-testid="purge"] h1')?.textContent === 'Retention');
+  // The result stays on the page through a language switch, said in the new language.
+  await shot('10-purge-nl', pageA);
+  await pageA.click('[data-testid="lang-en"]');
+  await pageA.waitForFunction(() => document.querySelector('[data-testid="purge"] h1')?.textContent === 'Retention');
+  const purgeEn = await pageA.locator('[data-testid="purge-result"]').count() ? await textOf(pageA, '[data-testid="purge-result"]') : '';
+  check(purgeEn.startsWith(`${purgeable} ${purgeable === 1 ? 'case with' : 'cases with'}`),
+    'after switching to English the purge result is still shown, in English', purgeEn || '(gone)');
+  await shot('10-purge-en', pageA);
+  await pageA.click('[data-testid="lang-nl"]');
+  await pageA.waitForFunction(() => document.querySelector('[data-testid="logout"]')?.textContent === 'Uitloggen');
   await pageA.click('[data-testid="logout"]');
   await pageA.waitForSelector('[data-testid="login-form"]');
 

@@ -2,7 +2,9 @@
 // overview, the region's contact rule, users, retention and the audit log. Routes
 // live in the URL hash (#/worklist, #/case/12, #/rule, …); every write sends the
 // session's CSRF token (X-CSRF-Token) and the case version it read, and a 409 shows
-// the current case while the user's input stays in the form.
+// the current case while the user's input stays in the form. Switching the language
+// draws the page again and carries over what was typed and what the page said
+// (carryPage / restorePage).
 import '../style.css';
 import './register.css';
 import { t, setLanguage, languages, addWords, language } from '../i18n.js';
@@ -62,13 +64,71 @@ function message(kind, text) {
 }
 // A failed request as the user should read it: what kind of failure (in the page's
 // language) and what the server said, word for word.
+// A refusal by a rule of the register (409 with its own code) has its own sentence.
 function failure(err) {
-  const kind = { 400: 'errInvalid', 401: 'errSession', 403: 'errForbidden', 404: 'errNotFound', 423: 'errLocked' }[err.status]
+  const kind = { own_account: 'errOwnAccount', last_administrator: 'errLastAdmin' }[err.body?.error?.code]
+    || { 400: 'errInvalid', 401: 'errSession', 403: 'errForbidden', 404: 'errNotFound', 423: 'errLocked' }[err.status]
     || 'errOther';
   return message('error', [t(kind), ' ', t('serverSaid'), ' ', el('q', { class: 'server-said' }, err.message)]);
 }
 function formData(form) {
   return Object.fromEntries(new FormData(form).entries());
+}
+
+// What the page says in a slot (a result or an error), kept as a function that makes
+// it, so that after a language switch it is said again in the new language. A slot
+// has a data-say key; `make` null empties it.
+function say(slot, make) {
+  slot.vsvSay = make || null;
+  slot.replaceChildren(...(make ? [make()].flat() : []));
+}
+const saySlot = (key, attrs = {}) => el('div', { class: 'form-msg', 'aria-live': 'polite', 'data-say': key, ...attrs });
+
+// ---- a language switch keeps the page ----------------------------------------------
+// Switching the language draws the page again. Before that, carryPage takes from every
+// form with a data-testid what the user typed, and from every slot what it said;
+// restorePage puts it back into the new page of the same address. Password fields are
+// not carried: they are empty after a switch. A form may bring its own `vsvDraft`
+// ({ save() -> draft, restore(draft) }), as the case form does.
+let carried = null;
+function draftOf(form) {
+  const values = {};
+  for (const e of form.elements) {
+    if (!e.name || e.type === 'password' || e.type === 'submit' || e.type === 'button') continue;
+    values[e.name] = e.type === 'checkbox' || e.type === 'radio' ? e.checked : e.value;
+  }
+  return values;
+}
+function putDraft(form, values) {
+  for (const [name, value] of Object.entries(values)) {
+    const e = form.elements[name];
+    if (!e) continue;
+    if (e.type === 'checkbox' || e.type === 'radio') e.checked = value;
+    else if (e.tagName !== 'SELECT' || [...e.options].some((o) => o.value === value)) e.value = value;
+  }
+}
+function carryPage() {
+  // Still waiting for the page drawn at the last switch: what it carries is the newest.
+  if (carried && carried.address === window.location.hash) return;
+  const forms = new Map();
+  const said = new Map();
+  for (const f of app.querySelectorAll('form[data-testid]')) forms.set(f.dataset.testid, f.vsvDraft ? f.vsvDraft.save() : draftOf(f));
+  for (const s of app.querySelectorAll('[data-say]')) if (s.vsvSay) said.set(s.dataset.say, s.vsvSay);
+  carried = { address: window.location.hash, forms, said };
+}
+function restorePage(root) {
+  const c = carried;
+  carried = null;
+  if (!c || c.address !== window.location.hash) return;
+  const all = (selector) => [root, ...root.querySelectorAll(selector)].filter((n) => n.matches(selector));
+  for (const f of all('form[data-testid]')) {
+    const draft = c.forms.get(f.dataset.testid);
+    if (draft) (f.vsvDraft ? f.vsvDraft.restore(draft) : putDraft(f, draft));
+  }
+  for (const s of all('[data-say]')) {
+    const make = c.said.get(s.dataset.say);
+    if (make) say(s, make);
+  }
 }
 // "2024-10-01T09:30:00Z" as the reader writes a moment: 01-10-2024 11:30 or 01/10/2024, 11:30.
 const moment = (iso) => {
@@ -97,7 +157,14 @@ function header() {
   nav.push(['/', t('navDashboard')]);
   const langs = el('div', { class: 'langs', role: 'group', 'aria-label': t('language') },
     languages.map((l) => el('a', { href: '#', class: l === language() ? 'active' : undefined, 'data-testid': `lang-${l}`,
-      onclick: (e) => { e.preventDefault(); localStorage.setItem('vsv-lang', l); setLanguage(l); render(); } }, l.toUpperCase())));
+      onclick: (e) => {
+        e.preventDefault();
+        if (l === language()) return;
+        carryPage();
+        localStorage.setItem('vsv-lang', l);
+        setLanguage(l);
+        render();
+      } }, l.toUpperCase())));
   return el('header', { class: 'topbar' },
     el('div', { class: 'brand' }, el('strong', {}, 'vsv'), el('span', {}, t('regTitle'))),
     el('nav', { class: 'main-nav', 'aria-label': t('navLabel') }, nav.map(([href, text]) => el('a', {
@@ -120,7 +187,7 @@ async function logout() {
 // ---- views ---------------------------------------------------------------------
 
 function loginView() {
-  const out = el('div');
+  const out = saySlot('login');
   const form = el('form', { class: 'card narrow', 'data-testid': 'login-form', onsubmit: async (e) => {
     e.preventDefault();
     const d = formData(form);
@@ -130,7 +197,7 @@ function loginView() {
         : session.user.role === 'national-analyst' ? '#/overview' : '#/worklist';
       render();
     } catch (err) {
-      out.replaceChildren(message('error', t('loginFailed', { message: err.message })));
+      say(out, () => message('error', t('loginFailed', { message: err.message })));
     }
   } },
   el('h1', {}, t('login')),
@@ -183,7 +250,7 @@ async function caseView(id) {
   let detail = await api('GET', `/api/v1/cases/${id}`);
   const root = el('section', { 'data-testid': 'case-page' });
   const canWrite = ['regional-coordinator', 'caseworker'].includes(session.user.role);
-  const slot = () => el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const slot = (key) => saySlot(key);
 
   // The case form sends only the fields the user changed from `base`, the values it
   // was filled from, so a save after a conflict does not undo another user's change of
@@ -217,7 +284,7 @@ async function caseView(id) {
   field(t('summary'), el('textarea', { name: 'summary', required: true, rows: 3 })),
   field(t('outcome'), el('input', { name: 'outcome' })),
   field(t('nextContact'), el('input', { type: 'date', name: 'next_contact' }), t('nextContactHint')),
-  el('button', { type: 'submit', class: 'button' }, t('save')), slot());
+  el('button', { type: 'submit', class: 'button' }, t('save')), slot('contact'));
 
   const caseForm = el('form', { class: 'card', 'data-testid': 'case-form', onsubmit: (e) => {
     e.preventDefault();
@@ -225,7 +292,7 @@ async function caseView(id) {
     for (const [name, f] of Object.entries(caseFields)) if (f.get(caseForm) !== base[name]) body[name] = f.get(caseForm);
     if (caseForm.elements.status.value === 'closed') body.closed_reason = caseForm.elements.closed_reason.value;
     if (!Object.keys(body).length) {
-      caseForm.querySelector('.form-msg').replaceChildren(message('ok', t('nothingChanged')));
+      say(caseForm.querySelector('.form-msg'), () => message('ok', t('nothingChanged')));
       return;
     }
     write('PATCH', `/api/v1/cases/${id}`, body, caseForm, (d) => fillCaseForm(d.case));
@@ -236,7 +303,7 @@ async function caseView(id) {
   field(t('nextContact'), el('input', { type: 'date', name: 'next_contact' }), hint('next_contact')),
   field(t('agreements'), el('textarea', { name: 'agreements', rows: 2 }), hint('agreements')),
   el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'mbo_verklaring' }), t('mboVerklaring'), hint('mbo_verklaring')),
-  el('button', { type: 'submit', class: 'button' }, t('save')), slot());
+  el('button', { type: 'submit', class: 'button' }, t('save')), slot('case'));
 
   const referralForm = el('form', { class: 'card', 'data-testid': 'referral-form', onsubmit: (e) => {
     e.preventDefault();
@@ -246,7 +313,7 @@ async function caseView(id) {
   el('h2', {}, t('referral')),
   field(t('partner'), select('partner', partners, 'partner', 'school')),
   field(t('note'), el('input', { name: 'note' })),
-  el('button', { type: 'submit', class: 'button' }, t('referral')), slot());
+  el('button', { type: 'submit', class: 'button' }, t('referral')), slot('referral'));
 
   const handoverForm = el('form', { class: 'card', 'data-testid': 'handover-form', onsubmit: (e) => {
     e.preventDefault();
@@ -256,7 +323,7 @@ async function caseView(id) {
   el('h2', {}, t('handover')),
   field(t('toRegion'), el('input', { name: 'to_region', required: true, pattern: '[0-9]{1,2}', inputmode: 'numeric', size: 3 })),
   field(t('note'), el('input', { name: 'note' })),
-  el('button', { type: 'submit', class: 'button' }, t('handOver')), slot());
+  el('button', { type: 'submit', class: 'button' }, t('handOver')), slot('handover'));
 
   const allForms = [contactForm, caseForm, referralForm, handoverForm];
   const formsBox = el('div', { class: 'forms' }, allForms);
@@ -285,11 +352,31 @@ async function caseView(id) {
     }
   }
   fillCaseForm(detail.case);
+  // Across a language switch the case form carries only the fields the user changed,
+  // each with the value it was changed from: a field left alone follows the case as
+  // it is loaded now, and a changed field the case changed under says so.
+  caseForm.vsvDraft = {
+    save: () => {
+      const changed = {};
+      for (const [name, f] of Object.entries(caseFields)) {
+        if (f.get(caseForm) !== base[name]) changed[name] = { value: f.get(caseForm), from: base[name] };
+      }
+      return { changed, closed_reason: caseForm.elements.closed_reason.value };
+    },
+    restore: (draft) => {
+      for (const [name, { value, from }] of Object.entries(draft.changed)) {
+        caseFields[name].set(caseForm, value);
+        base[name] = from;
+      }
+      caseForm.elements.closed_reason.value = draft.closed_reason;
+      followCase(detail.case);
+    },
+  };
 
   async function write(method, path, body, form, onSaved, leave = false) {
     const out = form.querySelector('.form-msg');
     const button = form.querySelector('button[type="submit"]');
-    for (const f of allForms) f.querySelector('.form-msg').replaceChildren();
+    for (const f of allForms) say(f.querySelector('.form-msg'), null);
     button.disabled = true;
     try {
       await api(method, path, { ...body, version: detail.case.version });
@@ -300,10 +387,10 @@ async function caseView(id) {
       detail = await api('GET', `/api/v1/cases/${id}`);
       if (onSaved) onSaved(detail);
       draw();
-      out.replaceChildren(message('ok', t('saved')));
+      say(out, () => message('ok', t('saved')));
     } catch (err) {
       if (err.status !== 409) {
-        out.replaceChildren(failure(err));
+        say(out, () => failure(err));
         return;
       }
       // Someone saved in between: nothing of this save was stored. Show the case as
@@ -311,12 +398,13 @@ async function caseView(id) {
       try {
         detail = await api('GET', `/api/v1/cases/${id}`);
       } catch (again) {
-        out.replaceChildren(message('error', t('conflictGone')), failure(again));
+        say(out, () => [message('error', t('conflictGone')), failure(again)]);
         return;
       }
       draw();
       const last = detail.history.reduce((a, h) => (!a || h.id > a.id ? h : a), null);
-      out.replaceChildren(message('error', t('conflict', { user: last?.user ?? '?', at: last ? moment(last.at) : '', v: detail.case.version })));
+      const v = detail.case.version;
+      say(out, () => message('error', t('conflict', { user: last?.user ?? '?', at: last ? moment(last.at) : '', v })));
     } finally {
       button.disabled = false;
     }
@@ -367,10 +455,10 @@ async function overviewView(params) {
   const region = params.get('region') || (session.user.region ?? 1);
   const [ov, rule] = await Promise.all([api('GET', `/api/v1/cases/overview?region=${region}`),
     api('GET', `/api/v1/cases/rule?region=${region}`)]);
-  const out = el('div');
+  const out = saySlot('sync');
   const statusRows = Object.entries(ov.by_status).map(([s, n]) => el('tr', {}, el('td', {}, t(`status:${s}`)), el('td', { class: 'num' }, n),
     el('td', { class: 'num' }, ov.after_3_months.by_status[s]), el('td', { class: 'num' }, ov.after_12_months.by_status[s])));
-  const regionForm = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); window.location.hash = `#/overview?region=${formData(e.target).region}`; } },
+  const regionForm = el('form', { class: 'filters', 'data-testid': 'overview-region', onsubmit: (e) => { e.preventDefault(); window.location.hash = `#/overview?region=${formData(e.target).region}`; } },
     field(t('region'), el('input', { name: 'region', value: pad2(region), size: 3 })), el('button', { type: 'submit', class: 'button' }, t('filter')));
   const canSync = ['regional-coordinator', 'administrator'].includes(session.user.role);
   return el('section', { 'data-testid': 'overview' },
@@ -391,8 +479,8 @@ async function overviewView(params) {
     canSync ? el('p', {}, el('button', { type: 'button', class: 'button', 'data-testid': 'sync', onclick: async () => {
       try {
         const r = await api('POST', '/api/v1/cases/sync', { region: Number(ov.region) });
-        out.replaceChildren(message('ok', t('syncDone', { created: r.created_new_leaver + r.created_oud_vsv, open: r.open_cases })));
-      } catch (err) { out.replaceChildren(failure(err)); }
+        say(out, () => message('ok', t('syncDone', { created: r.created_new_leaver + r.created_oud_vsv, open: r.open_cases })));
+      } catch (err) { say(out, () => failure(err)); }
     } }, t('sync'))) : null, out);
 }
 
@@ -415,17 +503,17 @@ async function ruleView(params) {
   } },
   field(t('region'), el('input', { name: 'region', type: 'number', min: 1, max: 40, required: true, value: region, inputmode: 'numeric' })),
   el('button', { type: 'submit', class: 'button' }, t('show'))) : null;
-  const out = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const out = saySlot('rule');
   const form = el('form', { class: 'card narrow-left', 'data-testid': 'rule-form', onsubmit: async (e) => {
     e.preventDefault();
     const months = Number(form.elements.oud_vsv_interval_months.value);
     const days = Number(form.elements.new_leaver_interval_days.value);
-    out.replaceChildren();
+    say(out, null);
     try {
       const r = await api('PUT', '/api/v1/cases/rule', { region, oud_vsv_interval_months: months, new_leaver_interval_days: days });
       current.replaceChildren(ruleText(r));
-      out.replaceChildren(message('ok', t('ruleSaved')));
-    } catch (err) { out.replaceChildren(failure(err)); }
+      say(out, () => message('ok', t('ruleSaved')));
+    } catch (err) { say(out, () => failure(err)); }
   } },
   el('h2', {}, t('ruleChange')),
   field(t('ruleMonths'), el('input', { name: 'oud_vsv_interval_months', type: 'number', min: 1, step: 1, required: true,
@@ -440,20 +528,20 @@ async function ruleView(params) {
 // so it asks for a confirmation; the purge is in the audit log.
 function purgeView() {
   if (!mayManage(session.user)) return message('error', t('adminOnly'));
-  const out = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const out = saySlot('purge');
   const form = el('form', { class: 'card narrow-left', 'data-testid': 'purge-form', onsubmit: async (e) => {
     e.preventDefault();
     const years = Number(form.elements.retention_years.value);
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
-    out.replaceChildren();
+    say(out, null);
     try {
       const r = await api('POST', '/api/v1/cases/purge', { retention_years: years });
-      out.replaceChildren(message('ok', [el('span', { 'data-testid': 'purge-result', 'data-cases': r.cases },
+      say(out, () => message('ok', [el('span', { 'data-testid': 'purge-result', 'data-cases': r.cases },
         t('purgeDone', { cases: count(r.cases, 'case'), contacts: count(r.contacts, 'contact'), cutoff: r.cutoff })), ' ',
       el('a', { href: '#/audit' }, t('purgeAudit'))]));
       form.elements.confirm.checked = false;
-    } catch (err) { out.replaceChildren(failure(err)); } finally { button.disabled = false; }
+    } catch (err) { say(out, () => failure(err)); } finally { button.disabled = false; }
   } },
   el('h2', {}, t('purgeRun')),
   field(t('retentionYears'), el('input', { name: 'retention_years', type: 'number', min: 1, step: 1, required: true,
@@ -467,7 +555,7 @@ function purgeView() {
 async function usersView() {
   const me = session.user.name;
   const tbody = el('tbody', {});
-  const listMsg = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const listMsg = saySlot('users');
   const resetUser = el('select', { name: 'name', required: true });
   async function refresh() {
     const data = await api('GET', '/api/v1/users');
@@ -486,27 +574,27 @@ async function usersView() {
           try {
             await api('POST', `/api/v1/users/${encodeURIComponent(u.name)}/active`, { active: !u.active });
             await refresh();
-            listMsg.replaceChildren(message('ok', t(u.active ? 'deactivated' : 'activated', { name: u.name })));
-          } catch (err) { listMsg.replaceChildren(failure(err)); e.target.disabled = false; }
+            say(listMsg, () => message('ok', t(u.active ? 'deactivated' : 'activated', { name: u.name })));
+          } catch (err) { say(listMsg, () => failure(err)); e.target.disabled = false; }
         } }, u.active ? t('deactivate') : t('activate'))))));
   }
   await refresh();
 
-  const resetMsg = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const resetMsg = saySlot('reset');
   const resetForm = el('form', { class: 'card', 'data-testid': 'reset-form', onsubmit: async (e) => {
     e.preventDefault();
     const d = formData(resetForm);
-    resetMsg.replaceChildren();
+    say(resetMsg, null);
     if (d.password !== d.password2) {
-      resetMsg.replaceChildren(message('error', t('passwordsDiffer')));
+      say(resetMsg, () => message('error', t('passwordsDiffer')));
       resetForm.elements.password2.focus();
       return;
     }
     try {
       await api('POST', `/api/v1/users/${encodeURIComponent(d.name)}/password`, { password: d.password });
       resetForm.reset();
-      resetMsg.replaceChildren(message('ok', t('passwordReset', { name: d.name })));
-    } catch (err) { resetMsg.replaceChildren(failure(err)); }
+      say(resetMsg, () => message('ok', t('passwordReset', { name: d.name })));
+    } catch (err) { say(resetMsg, () => failure(err)); }
   } },
   el('h2', {}, t('resetPassword')),
   field(t('user'), resetUser),
@@ -515,18 +603,18 @@ async function usersView() {
   field(t('repeatPassword'), el('input', { name: 'password2', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 })),
   el('button', { type: 'submit', class: 'button' }, t('resetPasswordButton')), resetMsg);
 
-  const addMsg = el('div', { class: 'form-msg', 'aria-live': 'polite' });
+  const addMsg = saySlot('add-user');
   const addForm = el('form', { class: 'card', 'data-testid': 'user-form', onsubmit: async (e) => {
     e.preventDefault();
     const d = formData(addForm);
-    addMsg.replaceChildren();
+    say(addMsg, null);
     try {
       await api('POST', '/api/v1/users', { name: d.name, role: d.role, password: d.password,
         region: d.region ? Number(d.region) : null, school: d.school || null });
       addForm.reset();
       await refresh();
-      addMsg.replaceChildren(message('ok', t('userAdded', { name: d.name })));
-    } catch (err) { addMsg.replaceChildren(failure(err)); }
+      say(addMsg, () => message('ok', t('userAdded', { name: d.name })));
+    } catch (err) { say(addMsg, () => failure(err)); }
   } },
   el('h2', {}, t('addUser')),
   field(t('name'), el('input', { name: 'name', required: true, autocomplete: 'off' })),
@@ -553,7 +641,7 @@ async function auditView(params) {
   const csv = new URLSearchParams(q);
   csv.set('format', 'csv');
   csv.delete('limit');
-  const form = el('form', { class: 'filters', onsubmit: (e) => {
+  const form = el('form', { class: 'filters', 'data-testid': 'audit-filters', onsubmit: (e) => {
     e.preventDefault();
     window.location.hash = `#/audit?${new URLSearchParams(Object.entries(formData(e.target)).filter(([, v]) => v))}`;
   } },
@@ -571,14 +659,14 @@ async function auditView(params) {
 }
 
 function passwordView() {
-  const out = el('div');
-  const form = el('form', { class: 'card narrow', onsubmit: async (e) => {
+  const out = saySlot('password');
+  const form = el('form', { class: 'card narrow', 'data-testid': 'password-form', onsubmit: async (e) => {
     e.preventDefault();
     const d = formData(e.target);
     try {
       await api('POST', '/api/v1/password', { old_password: d.old_password, new_password: d.new_password });
-      out.replaceChildren(message('ok', t('passwordChanged')));
-    } catch (err) { out.replaceChildren(failure(err)); }
+      say(out, () => message('ok', t('passwordChanged')));
+    } catch (err) { say(out, () => failure(err)); }
   } },
   el('h1', {}, t('navPassword')),
   field(t('oldPassword'), el('input', { type: 'password', name: 'old_password', autocomplete: 'current-password', required: true })),
@@ -601,6 +689,7 @@ async function render() {
   app.replaceChildren(header(), main);
   if (!session) {
     main.append(loginView());
+    restorePage(main);
     return;
   }
   try {
@@ -614,7 +703,10 @@ async function render() {
     else if (parts[0] === 'audit') view = await auditView(params);
     else if (parts[0] === 'password') view = passwordView();
     else view = await worklistView(params);
-    if (token === renderToken) main.replaceChildren(view);
+    if (token === renderToken) {
+      restorePage(view);
+      main.replaceChildren(view);
+    }
   } catch (err) {
     if (err.status === 401) { session = null; render(); return; }
     if (token === renderToken) main.replaceChildren(failure(err));
