@@ -1273,8 +1273,9 @@ class SqlCaseStore final : public CaseStore {
       sql += fmt::format(" AND at < ${}", params.size());
       filter.push_back("to " + FormatTimestamp(*q.to));
     }
-    params.push_back(int64_t{std::clamp(q.limit, 1, 10000000)});
-    sql += fmt::format(" ORDER BY id LIMIT ${}", params.size());
+    // The most recent `limit` rows, returned oldest first.
+    params.push_back(int64_t{std::clamp(q.limit, 1, 10'000'000)});
+    sql = fmt::format("SELECT * FROM ({} ORDER BY id DESC LIMIT ${}) AS recent ORDER BY id", sql, params.size());
     VSV_TRY(lease, pool_.Acquire());
     SqlConnection& c = **lease;
     VSV_TRY_SQL(rows, c.Exec(sql, params));

@@ -190,7 +190,7 @@ struct AuditQuery {
   std::optional<std::string> user;
   std::optional<int64_t> from;  // Unix seconds, inclusive
   std::optional<int64_t> to;    // Unix seconds, exclusive
-  int limit = 100000;
+  int limit = 100000;  // the most recent rows that match, returned oldest first
 };
 
 struct ContactResult {

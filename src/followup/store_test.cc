@@ -1094,6 +1094,14 @@ TEST_P(StoreTest, EveryReadAndWriteOfAPersonIsAuditedWithWhoWhenWhatAndWhy) {
   EXPECT_EQ((*window)[0].action, "read-case");
   EXPECT_EQ((*window)[1].action, "record-contact");
   EXPECT_EQ((*window)[2].action, "read-audit");  // the search above, about p01
+  // A limit keeps the most recent rows, oldest first.
+  // (Since the contact: the two searches above, each logged as a read about p01.)
+  auto recent = store_->SearchAudit(Ctx(Cli()), {.person_id = std::string("p01"), .limit = 3});
+  ASSERT_EQ(recent->size(), 3u);
+  EXPECT_EQ((*recent)[0].action, "record-contact");
+  EXPECT_EQ((*recent)[1].action, "read-audit");
+  EXPECT_EQ((*recent)[2].action, "read-audit");
+  EXPECT_LT((*recent)[1].id, (*recent)[2].id);
   // CSV export with a header and quoting.
   const std::string csv = AuditCsv(*log);
   EXPECT_EQ(csv.rfind("id,at,user_id,user,role,action,person_id,case_id,region,purpose,detail\n", 0), 0u);

@@ -29,6 +29,22 @@ using followup::CaseStore;
 
 oj DateJson(Date d) { return d == kNoDate ? oj(nullptr) : oj(FormatDate(d)); }
 
+// As many audit rows as the store returns at most.
+constexpr int kAllAuditRows = 10'000'000;
+
+// The `limit` parameter: `fallback` when absent, a 400 naming the value when it is
+// not a positive whole number.
+ApiResult<int> LimitParam(const ApiRequest& req, int fallback) {
+  if (!req.Has("limit")) return fallback;
+  const std::string t = req.Param("limit");
+  int limit = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), limit);
+  if (ec != std::errc() || p != t.data() + t.size() || limit < 1) {
+    return BadParameter(fmt::format("limit '{}': expected a positive whole number", t));
+  }
+  return limit;
+}
+
 oj CaseJson(const followup::Case& c) {
   oj j;
   j["id"] = c.id;
@@ -198,13 +214,9 @@ ApiResult<Reply> HandleList(ServerContext& ctx, const ApiRequest& req) {
     f.owner_id = id;
   }
   if (req.Has("include_closed")) f.include_closed = req.Param("include_closed") == "1";
-  if (req.Has("limit")) {
-    int limit = 0;
-    const std::string t = req.Param("limit");
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), limit);
-    if (ec != std::errc() || limit < 1) return BadParameter(fmt::format("limit '{}': expected a positive number", t));
-    f.limit = limit;
-  }
+  auto limit = LimitParam(req, f.limit);
+  if (!limit) return tl::unexpected(limit.error());
+  f.limit = *limit;
   auto cases = ctx.store->ListCases(Ctx(req, nullptr, "begeleiding"), f);
   if (!cases) return Fail(cases.error());
   const Date today = Today(ctx);
@@ -398,9 +410,9 @@ ApiResult<Reply> HandleRegionHistory(ServerContext& ctx, const ApiRequest& req) 
     if (!r) return tl::unexpected(r.error());
     region = *r;
   }
-  int limit = 200;
-  if (req.Has("limit")) limit = std::max(1, std::atoi(req.Param("limit").c_str()));
-  auto h = ctx.store->RegionHistory(Ctx(req, nullptr, "begeleiding"), region, limit);
+  auto limit = LimitParam(req, 200);
+  if (!limit) return tl::unexpected(limit.error());
+  auto h = ctx.store->RegionHistory(Ctx(req, nullptr, "begeleiding"), region, *limit);
   if (!h) return Fail(h.error());
   Reply reply;
   oj list = oj::array();
@@ -516,7 +528,10 @@ ApiResult<Reply> HandleAudit(ServerContext& ctx, const ApiRequest& req) {
   }
   const std::string format = req.Param("format", "json");
   if (format != "json" && format != "csv") return BadParameter(fmt::format("format '{}': expected json or csv", format));
-  if (req.Has("limit")) q.limit = std::max(1, std::atoi(req.Param("limit").c_str()));
+  // The export has every row that matches unless a limit is given.
+  auto limit = LimitParam(req, format == "csv" ? kAllAuditRows : q.limit);
+  if (!limit) return tl::unexpected(limit.error());
+  q.limit = *limit;
   auto entries = ctx.store->SearchAudit(Ctx(req, nullptr, "toezicht"), q);
   if (!entries) return Fail(entries.error());
   Reply reply;

@@ -428,6 +428,23 @@ TEST_F(RegisterApiTest, LoginCookieLogoutAndLockout) {
   EXPECT_EQ(unknown->status, 401);
 }
 
+TEST_F(RegisterApiTest, ALimitThatIsNotAPositiveWholeNumberIsRefusedAndNamed) {
+  const Who caseworker = Login("caseworker");
+  const Who admin = Login("admin");
+  for (const char* bad : {"abc", "0", "-3", "5x"}) {
+    for (auto [who, path] : {std::pair{&caseworker, "/api/v1/cases?limit="}, std::pair{&caseworker, "/api/v1/cases/history?limit="},
+                             std::pair{&admin, "/api/v1/audit?limit="}}) {
+      auto res = Send("GET", std::string(path) + bad, who);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 400) << path << bad << " " << res->body;
+      EXPECT_NE(res->body.find(std::string("limit '") + bad + "'"), std::string::npos) << res->body;
+    }
+  }
+  auto ok = Send("GET", "/api/v1/audit?limit=2", &admin);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+}
+
 TEST_F(RegisterApiTest, PasswordChange) {
   const Who a = Login("coordinator");
   const Who b = Login("coordinator");
