@@ -54,10 +54,15 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
   {
     FilePtr f(std::fopen(tmp.c_str(), "wb"));
     if (!f) return MakeError(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
-    if (std::fwrite(data.data(), 1, data.size(), f.get()) != data.size() ||
-        std::fflush(f.get()) != 0) {
+    // On disk before the rename: otherwise a crash soon after could leave `path`
+    // renamed but empty.
+    const bool written = std::fwrite(data.data(), 1, data.size(), f.get()) == data.size() &&
+                         std::fflush(f.get()) == 0 && ::fsync(::fileno(f.get())) == 0 &&
+                         std::fclose(f.release()) == 0;
+    if (!written) {
+      const std::string reason = std::strerror(errno);
       std::remove(tmp.c_str());
-      return MakeError(fmt::format("{}: write failed: {}", tmp, std::strerror(errno)));
+      return MakeError(fmt::format("{}: write failed: {}", tmp, reason));
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -13,8 +13,9 @@ namespace vsv {
 // The whole content of `path`; an error naming the path if it cannot be read.
 Result<std::string> ReadFile(const std::string& path);
 
-// Writes `data` to `path` atomically: to a temporary file beside it, then renamed,
-// so a reader never sees a half-written file and a failed write changes nothing.
+// Writes `data` to `path` atomically: to a temporary file beside it, flushed to disk,
+// then renamed, so a reader never sees a half-written file, a failed write changes
+// nothing, and a crash leaves either the old file or the new one.
 // An existing `path` that is not a regular file (a device, a folder) is refused.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 
