@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "core/file_util.h"
+#include "core/parallel.h"
 
 namespace vsv {
 
@@ -146,29 +147,58 @@ std::vector<std::string> CsvFile::UnknownColumns(std::span<const std::string_vie
   return out;
 }
 
-std::vector<CsvCursor> CsvFile::Chunks(int max_chunks) const {
-  std::string_view body = data().substr(body_offset_);
-  std::vector<CsvCursor> out;
-  constexpr size_t kMinChunk = 1 << 20;
-  const bool has_quotes = std::memchr(body.data(), '"', body.size()) != nullptr;
-  if (max_chunks <= 1 || has_quotes || body.size() < 2 * kMinChunk) {
-    out.emplace_back(name_, body, body_line_);
-    return out;
+namespace {
+
+// What a chunk holds that decides how the file may be cut: its line ends (for the
+// line numbers of the next chunk) and whether it has a quote (a quoted field may
+// hold a line end, so only a file without quotes may be cut at line ends).
+struct ChunkScan {
+  int64_t lines = 0;
+  bool has_quote = false;
+};
+
+ChunkScan ScanChunk(std::string_view chunk) {
+  ChunkScan scan;
+  constexpr size_t kBlock = 1 << 16;  // the newline count reads the block from cache
+  for (size_t at = 0; at < chunk.size(); at += kBlock) {
+    const std::string_view block = chunk.substr(at, kBlock);
+    if (std::memchr(block.data(), '"', block.size()) != nullptr) return {0, true};
+    scan.lines += std::count(block.begin(), block.end(), '\n');
   }
+  return scan;
+}
+
+}  // namespace
+
+std::vector<CsvCursor> CsvFile::Chunks(int max_chunks, int threads) const {
+  const std::string_view body = data().substr(body_offset_);
+  constexpr size_t kMinChunk = 1 << 20;
+  if (max_chunks <= 1 || body.size() < 2 * kMinChunk) return {CsvCursor(name_, body, body_line_)};
+  // Equal shares, each extended to the end of its line.
+  std::vector<std::string_view> pieces;
   const size_t target = body.size() / static_cast<size_t>(max_chunks);
-  size_t begin = 0;
-  int64_t line = body_line_;
-  while (begin < body.size()) {
+  for (size_t begin = 0; begin < body.size();) {
     size_t end = std::min(body.size(), begin + target);
     if (end < body.size()) {
       const size_t nl = body.find('\n', end);
       end = nl == std::string_view::npos ? body.size() : nl + 1;
     }
-    if (out.size() + 1 == static_cast<size_t>(max_chunks)) end = body.size();
-    std::string_view chunk = body.substr(begin, end - begin);
-    out.emplace_back(name_, chunk, line);
-    line += std::count(chunk.begin(), chunk.end(), '\n');
+    if (pieces.size() + 1 == static_cast<size_t>(max_chunks)) end = body.size();
+    pieces.push_back(body.substr(begin, end - begin));
     begin = end;
+  }
+  // Scanned on all threads: this is the first read of a large file's pages.
+  std::vector<ChunkScan> scans(pieces.size());
+  ParallelFor(pieces.size(), static_cast<size_t>(std::max(threads, 1)),
+              [&](size_t i) { scans[i] = ScanChunk(pieces[i]); });
+  const bool has_quotes = std::any_of(scans.begin(), scans.end(),
+                                      [](const ChunkScan& s) { return s.has_quote; });
+  if (has_quotes) return {CsvCursor(name_, body, body_line_)};
+  std::vector<CsvCursor> out;
+  int64_t line = body_line_;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    out.emplace_back(name_, pieces[i], line);
+    line += scans[i].lines;
   }
   return out;
 }

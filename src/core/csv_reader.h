@@ -61,8 +61,9 @@ class CsvFile {
   std::vector<std::string> UnknownColumns(std::span<const std::string_view> known) const;
 
   // Cursors over the records after the header, in file order, at most `max_chunks`
-  // of them (fewer for small files or files with quoted fields).
-  std::vector<CsvCursor> Chunks(int max_chunks) const;
+  // of them (fewer for small files or files with quoted fields). A large file is
+  // scanned for line ends and quotes on `threads` threads.
+  std::vector<CsvCursor> Chunks(int max_chunks, int threads = 1) const;
   // Lets go of the memory of a chunk that has been read (a mapped file's pages).
   void ReleaseChunk(const CsvCursor& chunk) const;
 

@@ -77,11 +77,25 @@ TEST(CsvReaderTest, ChunksGiveTheSameRecordsAndLines) {
   auto four = ReadAll(text, 4);
   EXPECT_EQ(one, four);
   auto file = CsvFile::FromBuffer("t.csv", text);
-  auto chunks = file->Chunks(4);
-  ASSERT_GT(chunks.size(), 1u);
-  CsvRecord r;
-  ASSERT_TRUE(*chunks[1].Next(&r));
-  EXPECT_EQ(r.line, std::stoll(std::string(r.fields[0])) + 2);
+  for (int threads : {1, 2}) {
+    auto chunks = file->Chunks(4, threads);
+    ASSERT_EQ(chunks.size(), 4u);
+    for (CsvCursor& chunk : chunks) {
+      CsvRecord r;
+      ASSERT_TRUE(*chunk.Next(&r));
+      EXPECT_EQ(r.line, std::stoll(std::string(r.fields[0])) + 2);
+    }
+  }
+}
+
+TEST(CsvReaderTest, AFileWithAQuoteIsReadAsOneChunk) {
+  // A quoted field may hold a line end, so cutting at line ends is not safe.
+  std::string text = "id,v\n";
+  for (int i = 0; i < 300000; ++i) text += std::to_string(i) + ",value\n";
+  text += "300000,\"two\nlines\"\n";
+  auto file = CsvFile::FromBuffer("t.csv", text);
+  EXPECT_EQ(file->Chunks(4, 2).size(), 1u);
+  EXPECT_EQ(ReadAll(text, 4), ReadAll(text, 1));
 }
 
 TEST(CsvReaderTest, HeaderErrors) {

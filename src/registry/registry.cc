@@ -21,7 +21,7 @@ std::string InstitutionTable::LocationCode(uint32_t row) const {
 }
 
 namespace {
-// "00AA" -> 0x30304141: integer order is string order for 4-character codes.
+// "00AA" -> 0x30304141.
 std::optional<uint32_t> PackBrin(std::string_view code) {
   if (code.size() != 4) return std::nullopt;
   uint32_t v = 0;
@@ -30,18 +30,35 @@ std::optional<uint32_t> PackBrin(std::string_view code) {
 }
 }  // namespace
 
+size_t InstitutionTable::Slot(uint32_t packed) const {
+  return (packed * 0x9E3779B1u) >> brin_slot_shift_;  // Fibonacci hashing
+}
+
 void InstitutionTable::BuildIndex() {
-  packed_brin_.clear();
-  for (const std::string& b : brin) packed_brin_.push_back(PackBrin(b).value_or(0));
+  // An open-addressing table at most a quarter full: a lookup is one or two probes
+  // (it runs for every enrolment, diploma and absence row of a registry).
+  int bits = 4;
+  while ((size_t{1} << bits) < 4 * brin.size()) ++bits;
+  brin_slot_shift_ = 32 - bits;
+  brin_slots_.assign(size_t{1} << bits, BrinSlot{0, -1});
+  for (size_t i = 0; i < brin.size(); ++i) {
+    const uint32_t key = PackBrin(brin[i]).value_or(0);
+    size_t slot = Slot(key);
+    while (brin_slots_[slot].index >= 0) slot = (slot + 1) & (brin_slots_.size() - 1);
+    brin_slots_[slot] = {key, static_cast<int32_t>(i)};
+  }
   first_row_.assign(brin.size() + 1, static_cast<uint32_t>(institution.size()));
   for (size_t row = institution.size(); row-- > 0;) first_row_[institution[row]] = static_cast<uint32_t>(row);
 }
 
 int64_t InstitutionTable::FindBrin(std::string_view brin_code) const {
   auto key = PackBrin(brin_code);
-  if (!key) return -1;
-  auto it = std::lower_bound(packed_brin_.begin(), packed_brin_.end(), *key);
-  return it != packed_brin_.end() && *it == *key ? it - packed_brin_.begin() : -1;
+  if (!key || brin_slots_.empty()) return -1;
+  for (size_t slot = Slot(*key); brin_slots_[slot].index >= 0;
+       slot = (slot + 1) & (brin_slots_.size() - 1)) {
+    if (brin_slots_[slot].key == *key) return brin_slots_[slot].index;
+  }
+  return -1;
 }
 
 int64_t InstitutionTable::Find(std::string_view brin_code, int location_code) const {

@@ -77,9 +77,15 @@ struct InstitutionTable {
   void BuildIndex();
 
  private:
-  // Derived lookup index: BRIN codes packed big-endian into integers (sorted like
-  // the strings) and the first location row of every institution.
-  std::vector<uint32_t> packed_brin_;
+  // Derived lookup index: a hash table from BRIN codes packed into integers to
+  // their index in `brin`, and the first location row of every institution.
+  struct BrinSlot {
+    uint32_t key;
+    int32_t index;  // -1: empty
+  };
+  size_t Slot(uint32_t packed) const;
+  std::vector<BrinSlot> brin_slots_;
+  int brin_slot_shift_ = 28;
   std::vector<uint32_t> first_row_;
 };
 
