@@ -7,12 +7,14 @@
 #include <functional>
 #include <iterator>
 #include <numeric>
+#include <span>
 
 #include <fmt/format.h>
 
 #include "core/csv_reader.h"
 #include "core/file_util.h"
 #include "core/parallel.h"
+#include "registry/person_grouping.h"
 #include "registry/snapshot.h"
 
 namespace vsv {
@@ -166,17 +168,13 @@ Result<PersonIndex> PersonField(const RowContext& ctx, int col, const PersonInde
 // ---------------------------------------------------------------------------
 // Parsing a whole file in parallel chunks.
 
-// Rows of a file in file order, as parsed chunk by chunk.
-template <typename Row>
-using RowParts = std::vector<std::vector<Row>>;
-
 // Parses every record of `file` with `parse(ctx, row)`. The file is cut into more
 // chunks than threads; each thread takes the next chunk and lets go of its memory
 // when done, so a large file is never held whole. On errors, the one on the lowest
 // line wins, so the message does not depend on the number of threads.
 template <typename Row, typename ParseFn>
 Result<RowParts<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse) {
-  std::vector<CsvCursor> chunks = file.Chunks(threads * 16);
+  std::vector<CsvCursor> chunks = file.Chunks(threads * 16, threads);
   RowParts<Row> parts(chunks.size());
   std::vector<std::optional<std::pair<int64_t, Error>>> errors(chunks.size());
   const size_t width = file.header().size();
@@ -233,32 +231,6 @@ size_t RowCount(const RowParts<Row>& parts) {
   size_t n = 0;
   for (const auto& p : parts) n += p.size();
   return n;
-}
-
-// Orders rows by person (counting sort, O(n)) and within a person by `less`, and
-// fills the grouping's offsets. Each part is freed once placed, so the rows are held
-// about once. The result does not depend on the input row order as long as `less`
-// orders on every field.
-template <typename Row, typename Less>
-std::vector<Row> GroupByPerson(RowParts<Row> parts, size_t person_count, Less less,
-                               PersonGrouping* grouping) {
-  std::vector<uint32_t> offsets(person_count + 1, 0);
-  for (const auto& part : parts) {
-    for (const Row& r : part) ++offsets[r.person + 1];
-  }
-  std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
-  std::vector<Row> sorted(offsets.back());
-  std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
-  for (auto& part : parts) {
-    for (const Row& r : part) sorted[next[r.person]++] = r;
-    std::vector<Row>().swap(part);
-  }
-  for (size_t p = 0; p < person_count; ++p) {
-    auto first = sorted.begin() + offsets[p], last = sorted.begin() + offsets[p + 1];
-    if (last - first > 1 && !std::is_sorted(first, last, less)) std::sort(first, last, less);
-  }
-  grouping->offsets = Column<uint32_t>(std::move(offsets));
-  return sorted;
 }
 
 // Notices are counted with their first few examples.
@@ -490,31 +462,35 @@ Status LoadResidences(const std::string& dir, const Reference& ref, int threads,
   if (!rows) return tl::unexpected(rows.error());
   *rows_read += static_cast<int64_t>(RowCount(*rows));
   ResidenceTable& t = reg->residences;
-  std::vector<Row> sorted = GroupByPerson(std::move(*rows), reg->person_count(),
+  const GroupedRows<Row> grouped = GroupByPerson(std::move(*rows), reg->person_count(), threads,
       [](const Row& a, const Row& b) {
         return std::tie(a.from, a.to, a.municipality, a.postcode, a.line) <
                std::tie(b.from, b.to, b.municipality, b.postcode, b.line);
       }, &t);
-  for (size_t p = 0; p < reg->person_count(); ++p) {
-    for (uint32_t i = t.offsets[p] + 1; i < t.offsets[p + 1]; ++i) {
-      if (sorted[i].from <= sorted[i - 1].to) {
-        const auto [first, second] = std::minmax(sorted[i - 1].line, sorted[i].line);
+  const Row* previous = nullptr;
+  for (std::span<const Row> range : grouped.ranges) {
+    for (const Row& r : range) {
+      if (previous && previous->person == r.person && r.from <= previous->to) {
+        const auto [first, second] = std::minmax(previous->line, r.line);
         return MakeError(fmt::format(
             "residences.csv:{}: the residence period of person '{}' from {} overlaps the "
             "period on line {} ({} to {}); expected periods of one person not to overlap",
-            second, reg->persons.Id(static_cast<PersonIndex>(p)),
-            FormatDate(sorted[i].from), first, FormatDate(sorted[i - 1].from),
-            sorted[i - 1].to == kOpenEnd ? "open" : FormatDate(sorted[i - 1].to)));
+            second, reg->persons.Id(r.person), FormatDate(r.from), first,
+            FormatDate(previous->from), previous->to == kOpenEnd ? "open" : FormatDate(previous->to)));
       }
+      previous = &r;
     }
   }
-  t.valid_from.reserve(sorted.size());
-  for (const Row& r : sorted) {
-    t.valid_from.push_back(r.from);
-    t.valid_to.push_back(r.to);
-    t.municipality.push_back(r.municipality);
-    t.postcode4.push_back(r.postcode);
-  }
+  Date* valid_from = Sized(t.valid_from, grouped.size);
+  Date* valid_to = Sized(t.valid_to, grouped.size);
+  Municipality* municipality = Sized(t.municipality, grouped.size);
+  int16_t* postcode4 = Sized(t.postcode4, grouped.size);
+  ForEachRow(grouped, threads, [&](const Row& r, size_t i) {
+    valid_from[i] = r.from;
+    valid_to[i] = r.to;
+    municipality[i] = r.municipality;
+    postcode4[i] = r.postcode;
+  });
   for (size_t p = 0; p < reg->person_count(); ++p) {
     if (t.offsets[p] == t.offsets[p + 1]) {
       notices->Add("persons without any residence record",
@@ -635,33 +611,42 @@ Status LoadEnrolments(const std::string& dir, int threads, const PersonIndexMap&
   if (!rows) return tl::unexpected(rows.error());
   *rows_read += static_cast<int64_t>(RowCount(*rows));
   EnrolmentTable& t = reg->enrolments;
-  std::vector<Row> sorted = GroupByPerson(std::move(*rows), reg->person_count(),
+  const GroupedRows<Row> grouped = GroupByPerson(std::move(*rows), reg->person_count(), threads,
       [](const Row& a, const Row& b) {
         return std::tie(a.start, a.end, a.sector, a.location_row, a.funded, a.program, a.crebo,
                         a.level, a.pathway, a.grade, a.newcomer, a.international, a.outsourced) <
                std::tie(b.start, b.end, b.sector, b.location_row, b.funded, b.program, b.crebo,
                         b.level, b.pathway, b.grade, b.newcomer, b.international, b.outsourced);
       }, &t);
-  const size_t n = sorted.size();
-  t.location_row.reserve(n); t.sector.reserve(n); t.funded.reserve(n); t.program.reserve(n);
-  t.crebo.reserve(n); t.level.reserve(n); t.pathway.reserve(n); t.grade.reserve(n);
-  t.newcomer.reserve(n); t.international.reserve(n); t.outsourced_to_vavo.reserve(n);
-  t.start_date.reserve(n); t.end_date.reserve(n);
-  for (const Row& r : sorted) {
-    t.location_row.push_back(r.location_row);
-    t.sector.push_back(r.sector);
-    t.funded.push_back(r.funded);
-    t.program.push_back(r.program);
-    t.crebo.push_back(r.crebo);
-    t.level.push_back(r.level);
-    t.pathway.push_back(r.pathway);
-    t.grade.push_back(r.grade);
-    t.newcomer.push_back(r.newcomer);
-    t.international.push_back(r.international);
-    t.outsourced_to_vavo.push_back(r.outsourced);
-    t.start_date.push_back(r.start);
-    t.end_date.push_back(r.end);
-  }
+  const size_t n = grouped.size;
+  uint32_t* location_row = Sized(t.location_row, n);
+  Sector* sector = Sized(t.sector, n);
+  uint8_t* funded = Sized(t.funded, n);
+  Program* program = Sized(t.program, n);
+  int32_t* crebo = Sized(t.crebo, n);
+  uint8_t* level = Sized(t.level, n);
+  Pathway* pathway = Sized(t.pathway, n);
+  uint8_t* grade = Sized(t.grade, n);
+  uint8_t* newcomer = Sized(t.newcomer, n);
+  uint8_t* international = Sized(t.international, n);
+  uint8_t* outsourced = Sized(t.outsourced_to_vavo, n);
+  Date* start_date = Sized(t.start_date, n);
+  Date* end_date = Sized(t.end_date, n);
+  ForEachRow(grouped, threads, [&](const Row& r, size_t i) {
+    location_row[i] = r.location_row;
+    sector[i] = r.sector;
+    funded[i] = r.funded;
+    program[i] = r.program;
+    crebo[i] = r.crebo;
+    level[i] = r.level;
+    pathway[i] = r.pathway;
+    grade[i] = r.grade;
+    newcomer[i] = r.newcomer;
+    international[i] = r.international;
+    outsourced[i] = r.outsourced;
+    start_date[i] = r.start;
+    end_date[i] = r.end;
+  });
   return {};
 }
 
@@ -701,14 +686,18 @@ Status LoadDiplomas(const std::string& dir, int threads, const PersonIndexMap& p
   if (!rows) return tl::unexpected(rows.error());
   *rows_read += static_cast<int64_t>(RowCount(*rows));
   DiplomaTable& t = reg->diplomas;
-  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
-           [](const Row& a, const Row& b) {
-             return std::tie(a.date, a.type, a.institution) < std::tie(b.date, b.type, b.institution);
-           }, &t)) {
-    t.date.push_back(r.date);
-    t.type.push_back(r.type);
-    t.institution.push_back(r.institution);
-  }
+  const GroupedRows<Row> grouped = GroupByPerson(std::move(*rows), reg->person_count(), threads,
+      [](const Row& a, const Row& b) {
+        return std::tie(a.date, a.type, a.institution) < std::tie(b.date, b.type, b.institution);
+      }, &t);
+  Date* date = Sized(t.date, grouped.size);
+  DiplomaType* type = Sized(t.type, grouped.size);
+  int32_t* institution = Sized(t.institution, grouped.size);
+  ForEachRow(grouped, threads, [&](const Row& r, size_t i) {
+    date[i] = r.date;
+    type[i] = r.type;
+    institution[i] = r.institution;
+  });
   return {};
 }
 
@@ -741,14 +730,18 @@ Status LoadRegistrations(const std::string& dir, int threads, const PersonIndexM
   if (!rows) return tl::unexpected(rows.error());
   *rows_read += static_cast<int64_t>(RowCount(*rows));
   RegistrationTable& t = reg->registrations;
-  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
-           [](const Row& a, const Row& b) {
-             return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
-           }, &t)) {
-    t.register_kind.push_back(r.kind);
-    t.valid_from.push_back(r.from);
-    t.valid_to.push_back(r.to);
-  }
+  const GroupedRows<Row> grouped = GroupByPerson(std::move(*rows), reg->person_count(), threads,
+      [](const Row& a, const Row& b) {
+        return std::tie(a.from, a.to, a.kind) < std::tie(b.from, b.to, b.kind);
+      }, &t);
+  Register* kind = Sized(t.register_kind, grouped.size);
+  Date* valid_from = Sized(t.valid_from, grouped.size);
+  Date* valid_to = Sized(t.valid_to, grouped.size);
+  ForEachRow(grouped, threads, [&](const Row& r, size_t i) {
+    kind[i] = r.kind;
+    valid_from[i] = r.from;
+    valid_to[i] = r.to;
+  });
   return {};
 }
 
@@ -776,12 +769,15 @@ Status LoadLifeEvents(const std::string& dir, int threads, const PersonIndexMap&
   if (!rows) return tl::unexpected(rows.error());
   *rows_read += static_cast<int64_t>(RowCount(*rows));
   LifeEventTable& t = reg->life_events;
-  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
-           [](const Row& a, const Row& b) { return std::tie(a.date, a.event) < std::tie(b.date, b.event); },
-           &t)) {
-    t.date.push_back(r.date);
-    t.event.push_back(r.event);
-  }
+  const GroupedRows<Row> grouped = GroupByPerson(std::move(*rows), reg->person_count(), threads,
+      [](const Row& a, const Row& b) { return std::tie(a.date, a.event) < std::tie(b.date, b.event); },
+      &t);
+  Date* date = Sized(t.date, grouped.size);
+  LifeEvent* event = Sized(t.event, grouped.size);
+  ForEachRow(grouped, threads, [&](const Row& r, size_t i) {
+    date[i] = r.date;
+    event[i] = r.event;
+  });
   return {};
 }
 
@@ -826,16 +822,21 @@ Status LoadAbsences(const std::string& dir, int threads, const PersonIndexMap& p
   });
   if (!rows) return tl::unexpected(rows.error());
   *rows_read += static_cast<int64_t>(RowCount(*rows));
-  for (const Row& r : GroupByPerson(std::move(*rows), reg->person_count(),
-           [](const Row& a, const Row& b) {
-             return std::tie(a.date, a.institution, a.kind, a.hours) <
-                    std::tie(b.date, b.institution, b.kind, b.hours);
-           }, &t)) {
-    t.date.push_back(r.date);
-    t.institution.push_back(r.institution);
-    t.kind.push_back(r.kind);
-    t.hours.push_back(r.hours);
-  }
+  const GroupedRows<Row> grouped = GroupByPerson(std::move(*rows), reg->person_count(), threads,
+      [](const Row& a, const Row& b) {
+        return std::tie(a.date, a.institution, a.kind, a.hours) <
+               std::tie(b.date, b.institution, b.kind, b.hours);
+      }, &t);
+  Date* date = Sized(t.date, grouped.size);
+  int32_t* institution = Sized(t.institution, grouped.size);
+  AbsenceKind* kind = Sized(t.kind, grouped.size);
+  int32_t* hours = Sized(t.hours, grouped.size);
+  ForEachRow(grouped, threads, [&](const Row& r, size_t i) {
+    date[i] = r.date;
+    institution[i] = r.institution;
+    kind[i] = r.kind;
+    hours[i] = r.hours;
+  });
   return {};
 }
 
