@@ -233,6 +233,13 @@ size_t RowCount(const RowParts<Row>& parts) {
   return n;
 }
 
+// A column of n values to be filled by index.
+template <typename T>
+T* Sized(Column<T>& column, size_t n) {
+  column.resize(n);
+  return column.mutable_data();
+}
+
 // Notices are counted with their first few examples.
 class NoticeCollector {
  public:

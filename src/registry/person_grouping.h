@@ -52,13 +52,6 @@ void ForEachRow(const GroupedRows<Row>& rows, int threads, Set set) {
   });
 }
 
-// A column of n values to be filled by index.
-template <typename T>
-T* Sized(Column<T>& column, size_t n) {
-  column.resize(n);
-  return column.mutable_data();
-}
-
 namespace grouping_detail {
 
 // Whether the parts list their rows in person order, as extracts usually do.
