@@ -37,7 +37,7 @@ int RunClassify(const ClassifyCmdOptions& o) {
   csv += "\n";
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   for (size_t i = 0; i < c.size(); ++i) {
-    if (o.region && c.region[i] != o.region) continue;
+    if (o.region && c.RegionAt(i) != o.region) continue;
     nlohmann::ordered_json row;
     row["person_id"] = reg.persons.Id(c.person[i]);
     row["part"] = PartName(c.part[i]);

@@ -24,24 +24,6 @@ std::string_view CategoryName(Category category) {
   return kNames[static_cast<size_t>(category)];
 }
 
-Category CategoryOf(const EnrolmentTable& e, uint32_t row) {
-  switch (e.sector[row]) {
-    case Sector::kVO: {
-      const Program p = e.program[row];
-      const int grade = e.grade[row];
-      if (p == Program::kBrugjaar || grade <= 2) return Category::kVoOnderbouw;
-      if (IsVmbo(p)) return Category::kVoBovenbouwVmbo;
-      return grade == 3 ? Category::kVoOnderbouw : Category::kVoBovenbouwHavoVwo;
-    }
-    case Sector::kMBO:
-      return e.level[row] <= 1 ? Category::kMbo1
-             : e.level[row] == 2 ? Category::kMbo2
-                                 : Category::kMbo34;
-    default:
-      return Category::kVavo;
-  }
-}
-
 namespace {
 
 // The dates of school year T.
@@ -92,7 +74,8 @@ int64_t MainEnrolment(const Registry& r, PersonIndex p, Date teldatum, Why* why)
   const EnrolmentTable& e = r.enrolments;
   const RowRange rows = e.Rows(p);
   int64_t best = -1;
-  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+  // A person's enrolments are sorted by start date: none after this one is active.
+  for (uint32_t i = rows.begin; i < rows.end && e.start_date[i] <= teldatum; ++i) {
     if (!e.ActiveOn(i, teldatum)) continue;
     const Sector s = e.sector[i];
     const char* excluded = nullptr;
@@ -161,7 +144,7 @@ std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teld
   const RowRange rows = e.Rows(p);
   std::optional<Part> best;
   int64_t best_row = -1;
-  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+  for (uint32_t i = rows.begin; i < rows.end && e.start_date[i] <= teldatum_t1; ++i) {
     if (!e.ActiveOn(i, teldatum_t1)) continue;
     Part part;
     switch (e.sector[i]) {
@@ -282,10 +265,7 @@ void Reserve(YearClassification& c, size_t rows) {
   c.person.reserve(rows);
   c.part.reserve(rows);
   c.main_enrolment.reserve(rows);
-  c.category.reserve(rows);
   c.municipality.reserve(rows);
-  c.region.reserve(rows);
-  c.age.reserve(rows);
 }
 
 // Appends the classification of `from` (a later range of persons) to `to`.
@@ -294,10 +274,7 @@ void Append(YearClassification& to, const YearClassification& from) {
   append(to.person, from.person);
   append(to.part, from.part);
   append(to.main_enrolment, from.main_enrolment);
-  append(to.category, from.category);
   append(to.municipality, from.municipality);
-  append(to.region, from.region);
-  append(to.age, from.age);
   to.residence_unknown += from.residence_unknown;
 }
 
@@ -354,11 +331,7 @@ std::vector<YearClassification> ClassifyYears(const Registry& registry, const Re
                                               std::span<const int> years, const ClassifyOptions& options) {
   const size_t threads = ThreadCount(options.threads);
   std::vector<YearDates> dates;
-  std::vector<std::vector<int8_t>> regions;
-  for (int year : years) {
-    dates.emplace_back(year, options.age_limit);
-    regions.push_back(reference.RegionTable(year));
-  }
+  for (int year : years) dates.emplace_back(year, options.age_limit);
   // parts[t][y]: thread t's persons for year y. Persons are split into consecutive
   // ranges and the ranges joined in order, so the result never depends on `threads`.
   std::vector<std::vector<YearClassification>> parts(threads, std::vector<YearClassification>(years.size()));
@@ -370,24 +343,16 @@ std::vector<YearClassification> ClassifyYears(const Registry& registry, const Re
       const PersonIndex p = static_cast<PersonIndex>(i);
       const EnrolmentSpan span = SpanOf(registry.enrolments, p);
       const Date birth = registry.persons.birth_date[p];
-      std::optional<int> first_teldatum_year;  // age on teldatum T = T - this
       // All years of one person together: the person's rows stay in cache.
       for (size_t y = 0; y < years.size(); ++y) {
         if (!WorthDeciding(span, birth, dates[y])) continue;
         const PersonOutcome o = DecidePerson(registry, p, dates[y], static_cast<NoExplanation*>(nullptr));
         if (!o.in_a) continue;
-        if (!first_teldatum_year) {
-          first_teldatum_year = years[y] - AgeOnTeldatum(birth, years[y]);
-        }
         YearClassification& out = parts[t][y];
-        const uint32_t main = static_cast<uint32_t>(o.main_enrolment);
         out.person.push_back(p);
         out.part.push_back(o.part);
-        out.main_enrolment.push_back(main);
-        out.category.push_back(CategoryOf(registry.enrolments, main));
+        out.main_enrolment.push_back(static_cast<uint32_t>(o.main_enrolment));
         out.municipality.push_back(o.municipality);
-        out.region.push_back(IsDutchMunicipality(o.municipality) ? regions[y][o.municipality] : -1);
-        out.age.push_back(static_cast<uint8_t>(years[y] - *first_teldatum_year));
         out.residence_unknown += o.residence_unknown ? 1 : 0;
       }
     }
@@ -398,6 +363,7 @@ std::vector<YearClassification> ClassifyYears(const Registry& registry, const Re
       YearClassification& into = parts[0][y];
       into.year = years[y];
       into.age_limit = options.age_limit;
+      into.region_of_municipality = reference.RegionTable(years[y]);
       for (size_t from = 1; from < threads; ++from) Append(into, parts[from][y]);
     }
   };

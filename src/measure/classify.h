@@ -40,27 +40,58 @@ inline constexpr int kCategoryCount = 7;
 // "VO-ONDERBOUW", ..., "VAVO".
 std::string_view CategoryName(Category category);
 // The category of an enrolment that can be a main enrolment (VO, MBO or VAVO).
-Category CategoryOf(const EnrolmentTable& enrolments, uint32_t row);
+// Inline: a breakdown by category asks it for every entry of a classification.
+inline Category CategoryOf(const EnrolmentTable& e, uint32_t row) {
+  switch (e.sector[row]) {
+    case Sector::kVO: {
+      const Program p = e.program[row];
+      const int grade = e.grade[row];
+      if (p == Program::kBrugjaar || grade <= 2) return Category::kVoOnderbouw;
+      if (IsVmbo(p)) return Category::kVoBovenbouwVmbo;
+      return grade == 3 ? Category::kVoOnderbouw : Category::kVoBovenbouwHavoVwo;
+    }
+    case Sector::kMBO:
+      return e.level[row] <= 1 ? Category::kMbo1
+             : e.level[row] == 2 ? Category::kMbo2
+                                 : Category::kMbo34;
+    default:
+      return Category::kVavo;
+  }
+}
 
 // The national definition counts persons younger than 22 on teldatum T.
 inline constexpr int kNationalAgeLimit = 22;
 
 // The classification of one school year: one entry per person in A, in person order.
+// Only what the rules decide is stored; the rest of the attribution (category,
+// region, age) follows from it and is derived where it is used, so that classifying
+// every school year writes as little new memory as possible.
 struct YearClassification {
   int year = 0;
   int age_limit = kNationalAgeLimit;
   std::vector<PersonIndex> person;
   std::vector<Part> part;
   std::vector<uint32_t> main_enrolment;  // row in Registry::enrolments
-  std::vector<Category> category;
   std::vector<Municipality> municipality;  // residence on teldatum T; <0 when not Dutch/unknown
-  std::vector<int8_t> region;              // -1 when unknown
-  std::vector<uint8_t> age;                // completed years on teldatum T
+  // The region of every municipality code in this school year (Reference::RegionTable).
+  std::vector<int8_t> region_of_municipality;
   // Data quality: persons in A without any residence record on teldatum T or T+1
   // (counted in B2, as the definition says, and reported).
   int64_t residence_unknown = 0;
 
   size_t size() const { return person.size(); }
+  // The category of entry i's main enrolment.
+  Category CategoryAt(const Registry& registry, size_t i) const {
+    return CategoryOf(registry.enrolments, main_enrolment[i]);
+  }
+  // The region of entry i's residence on teldatum T; -1 when unknown or abroad.
+  int RegionAt(size_t i) const {
+    return IsDutchMunicipality(municipality[i]) ? region_of_municipality[static_cast<size_t>(municipality[i])] : -1;
+  }
+  // Entry i's age in completed years on teldatum T.
+  int AgeAt(const Registry& registry, size_t i) const {
+    return AgeOnTeldatum(registry.persons.birth_date[person[i]], year);
+  }
 };
 
 // Where the facts that decided a person are written, for `vsv explain`. Only

@@ -80,11 +80,11 @@ int32_t ValueOf(const Registry& r, const YearClassification& c, size_t i) {
   } else if constexpr (D == Dimension::kMunicipality) {
     return c.municipality[i] >= 0 ? c.municipality[i] : -1;
   } else if constexpr (D == Dimension::kRegion) {
-    return c.region[i];
+    return c.RegionAt(i);
   } else if constexpr (D == Dimension::kSector) {
     return static_cast<int32_t>(e.sector[c.main_enrolment[i]]);
   } else if constexpr (D == Dimension::kCategory) {
-    return static_cast<int32_t>(c.category[i]);
+    return static_cast<int32_t>(c.CategoryAt(r, i));
   } else if constexpr (D == Dimension::kLevel) {
     const uint8_t level = e.level[c.main_enrolment[i]];
     return level ? level : -1;
@@ -95,7 +95,7 @@ int32_t ValueOf(const Registry& r, const YearClassification& c, size_t i) {
     return static_cast<int32_t>(r.persons.sex[c.person[i]]);
   } else {
     static_assert(D == Dimension::kAge);
-    return c.age[i];
+    return c.AgeAt(r, i);
   }
 }
 

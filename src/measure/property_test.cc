@@ -117,10 +117,8 @@ TEST_F(PropertyTest, AllYearsAtOnceEqualOneYearAtATimeOnAnyNumberOfThreads) {
       EXPECT_EQ(c.person, one.person) << years[y] << " threads " << threads;
       EXPECT_EQ(c.part, one.part);
       EXPECT_EQ(c.main_enrolment, one.main_enrolment);
-      EXPECT_EQ(c.category, one.category);
       EXPECT_EQ(c.municipality, one.municipality);
-      EXPECT_EQ(c.region, one.region);
-      EXPECT_EQ(c.age, one.age);
+      EXPECT_EQ(c.region_of_municipality, one.region_of_municipality);
       EXPECT_EQ(c.residence_unknown, one.residence_unknown);
     }
   }

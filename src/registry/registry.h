@@ -2,7 +2,9 @@
 // (persons sorted by person_id), and every other table's rows grouped per person
 // (CSR layout: rows of person p are [offset[p], offset[p+1]) ), sorted within a
 // person on all their fields so that any row order of the input gives the same
-// registry.
+// registry. The first sort field is the date a row starts (start_date, valid_from,
+// date), so a scan for the rows active on a date may stop at the first that starts
+// after it.
 #ifndef VSV_REGISTRY_REGISTRY_H_
 #define VSV_REGISTRY_REGISTRY_H_
 
@@ -152,7 +154,8 @@ struct Registry {
 // Inline: the classification asks these for every person and school year.
 inline int64_t Registry::ResidenceOn(PersonIndex p, Date d) const {
   const RowRange rows = residences.Rows(p);
-  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+  // Sorted by valid_from: no row after one that starts after `d` covers it.
+  for (uint32_t i = rows.begin; i < rows.end && residences.valid_from[i] <= d; ++i) {
     if (Covers(residences.valid_from[i], residences.valid_to[i], d)) return i;
   }
   return -1;
@@ -160,7 +163,7 @@ inline int64_t Registry::ResidenceOn(PersonIndex p, Date d) const {
 
 inline bool Registry::RegisteredOn(PersonIndex p, Register kind, Date d) const {
   const RowRange rows = registrations.Rows(p);
-  for (uint32_t i = rows.begin; i < rows.end; ++i) {
+  for (uint32_t i = rows.begin; i < rows.end && registrations.valid_from[i] <= d; ++i) {
     if (registrations.register_kind[i] == kind && Covers(registrations.valid_from[i], registrations.valid_to[i], d)) {
       return true;
     }

@@ -83,8 +83,8 @@ std::vector<YearFigures> FiguresFromRegistry(const Registry& registry, const Ref
     f.year = year;
     for (size_t i = 0; i < c.size(); ++i) {
       const size_t part = static_cast<size_t>(c.part[i]);
-      ++f.sector[SectorOfCategory(c.category[i])].n[part];
-      const int r = c.region[i];
+      ++f.sector[SectorOfCategory(c.CategoryAt(registry, i))].n[part];
+      const int r = c.RegionAt(i);
       if (r >= 0 && r < kTallyRegions) ++f.region[r].n[part];
     }
     out.push_back(f);
