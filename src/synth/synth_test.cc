@@ -197,7 +197,9 @@ TEST(GeneratorTest, CalibratedAtSmallScale) {
     const double target = static_cast<double>(*nf->total_new_vsv) * o.scale;
     EXPECT_NEAR(x, target, 4 * std::sqrt(target) + 0.02 * target) << f.year;
     const double den = static_cast<double>(total.A() - total.B());
-    if (nf->total_pct) EXPECT_NEAR(100 * x / den, *nf->total_pct, 0.25) << f.year;
+    if (nf->total_pct) {
+      EXPECT_NEAR(100 * x / den, *nf->total_pct, 0.25) << f.year;
+    }
     if (nf->mbo_pct) {
       const PartCounts& mbo = f.sector[kTallyMbo];
       EXPECT_NEAR(100.0 * mbo.X() / (mbo.A() - mbo.B()), *nf->mbo_pct, 0.5) << f.year;
