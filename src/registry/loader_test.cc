@@ -120,5 +120,30 @@ TEST_F(LoaderTest, RowOrderAndThreadsDoNotChangeTheTables) {
   EXPECT_EQ(snapshot_of(17, 2), in_order);
 }
 
+// The classification stops its scans for the enrolments, residence and registrations
+// active on a date at the first row that starts after it (registry.h): a person's
+// rows must come sorted by that date, whatever the order of the files.
+TEST_F(LoaderTest, EveryPersonsRowsAreSortedByTheDateTheyStart) {
+  const std::string dir = test::MakeTempDir("vsv-loader-sorted-");
+  test::WriteFiles(test::RandomRegistry(5, 5000, 23), dir);
+  auto reg = LoadRegistryCsv(dir, ref_, LoadOptions{2}, nullptr);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(reg.has_value()) << reg.error().message;
+  auto check = [&](const PersonGrouping& table, const Column<Date>& starts, const char* name) {
+    size_t persons_with_several_rows = 0;
+    for (PersonIndex p = 0; p < reg->person_count(); ++p) {
+      const RowRange rows = table.Rows(p);
+      if (rows.end - rows.begin > 1) ++persons_with_several_rows;
+      for (uint32_t i = rows.begin + 1; i < rows.end; ++i) {
+        ASSERT_LE(starts[i - 1], starts[i]) << name << ", person " << reg->persons.Id(p);
+      }
+    }
+    EXPECT_GT(persons_with_several_rows, 100u) << name;
+  };
+  check(reg->enrolments, reg->enrolments.start_date, "enrolments");
+  check(reg->residences, reg->residences.valid_from, "residences");
+  check(reg->registrations, reg->registrations.valid_from, "registrations");
+}
+
 }  // namespace
 }  // namespace vsv
