@@ -8,11 +8,35 @@
 
 #include "core/file_util.h"
 #include "core/parallel.h"
+#include "core/utf8.h"
 
 namespace vsv {
 
-CsvCursor::CsvCursor(std::string_view file_name, std::string_view data, int64_t first_line)
-    : file_name_(file_name), data_(data), line_(first_line) {}
+CsvCursor::CsvCursor(std::string_view file_name, std::string_view data, int64_t first_line, size_t first_offset,
+                     const std::vector<std::string>* header)
+    : file_name_(file_name), data_(data), line_(first_line), first_offset_(first_offset), header_(header) {}
+
+// The record data_[begin, pos_) starting on `line` must be UTF-8. A record is
+// checked right after it is parsed, while its bytes are in cache; the error's line
+// and column are worked out from the raw bytes only when there is one.
+Status CsvCursor::CheckUtf8(size_t begin, int64_t line) const {
+  const std::string_view raw = data_.substr(begin, pos_ - begin);
+  const size_t bad = FirstInvalidUtf8(raw);
+  if (bad == std::string_view::npos) return {};
+  size_t column = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < bad; ++i) {
+    if (raw[i] == '"') quoted = !quoted;  // a doubled quote toggles twice
+    else if (raw[i] == ',' && !quoted) ++column;
+    else if (raw[i] == '\n') ++line;
+  }
+  std::string where = fmt::format("column {}", column + 1);
+  if (header_ && column < header_->size()) where += fmt::format(" '{}'", (*header_)[column]);
+  return MakeError(fmt::format(
+      "{}:{}, {}, byte offset {}: {} is not valid UTF-8; the file is probably Latin-1 / Windows-1252 "
+      "(save it as UTF-8)",
+      file_name_, line, where, first_offset_ + begin + bad, DescribeInvalidByte(raw, bad)));
+}
 
 Result<bool> CsvCursor::Next(CsvRecord* record) {
   record->fields.clear();
@@ -26,6 +50,7 @@ Result<bool> CsvCursor::Next(CsvRecord* record) {
   }
   if (pos_ >= n) return false;
   record->line = line_;
+  const size_t record_begin = pos_;
   // Quoted fields are unescaped into scratch_, which may grow; their views are set
   // once the record is complete.
   struct QuotedField { size_t field, begin, length; };
@@ -66,6 +91,7 @@ Result<bool> CsvCursor::Next(CsvRecord* record) {
     ++line_;  // consumed '\n'
     break;
   }
+  if (auto utf8 = CheckUtf8(record_begin, record->line); !utf8) return tl::unexpected(utf8.error());
   for (const QuotedField& q : quoted) {
     record->fields[q.field] = std::string_view(scratch_.data() + q.begin, q.length);
   }
@@ -90,7 +116,7 @@ Result<CsvFile> CsvFile::Parse(std::string file_name, std::string owned, MappedF
   const std::string_view data = file.data();
   size_t start = 0;
   if (data.size() >= 3 && std::memcmp(data.data(), "\xEF\xBB\xBF", 3) == 0) start = 3;
-  CsvCursor header(file.name_, data.substr(start), 1);
+  CsvCursor header(file.name_, data.substr(start), 1, start);
   CsvRecord record;
   auto got = header.Next(&record);
   if (!got) return tl::unexpected(got.error());
@@ -173,7 +199,7 @@ ChunkScan ScanChunk(std::string_view chunk) {
 std::vector<CsvCursor> CsvFile::Chunks(int max_chunks, int threads) const {
   const std::string_view body = data().substr(body_offset_);
   constexpr size_t kMinChunk = 1 << 20;
-  if (max_chunks <= 1 || body.size() < 2 * kMinChunk) return {CsvCursor(name_, body, body_line_)};
+  if (max_chunks <= 1 || body.size() < 2 * kMinChunk) return {CsvCursor(name_, body, body_line_, body_offset_, &header_)};
   // Equal shares, each extended to the end of its line.
   std::vector<std::string_view> pieces;
   const size_t target = body.size() / static_cast<size_t>(max_chunks);
@@ -193,12 +219,14 @@ std::vector<CsvCursor> CsvFile::Chunks(int max_chunks, int threads) const {
               [&](size_t i) { scans[i] = ScanChunk(pieces[i]); });
   const bool has_quotes = std::any_of(scans.begin(), scans.end(),
                                       [](const ChunkScan& s) { return s.has_quote; });
-  if (has_quotes) return {CsvCursor(name_, body, body_line_)};
+  if (has_quotes) return {CsvCursor(name_, body, body_line_, body_offset_, &header_)};
   std::vector<CsvCursor> out;
   int64_t line = body_line_;
+  size_t offset = body_offset_;
   for (size_t i = 0; i < pieces.size(); ++i) {
-    out.emplace_back(name_, pieces[i], line);
+    out.emplace_back(name_, pieces[i], line, offset, &header_);
     line += scans[i].lines;
+    offset += pieces[i].size();
   }
   return out;
 }

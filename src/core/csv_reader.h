@@ -23,21 +23,30 @@ struct CsvRecord {
   int64_t line = 0;
 };
 
-// Reads records from a byte range of a buffer. The buffer must outlive the cursor.
+// Reads records from a byte range of a buffer. The buffer (and `header`, when
+// given) must outlive the cursor.
 class CsvCursor {
  public:
-  CsvCursor(std::string_view file_name, std::string_view data, int64_t first_line);
+  // `first_offset`: where `data` starts in the file (for byte offsets in errors);
+  // `header`: the file's column names (for column names in errors).
+  CsvCursor(std::string_view file_name, std::string_view data, int64_t first_line, size_t first_offset = 0,
+            const std::vector<std::string>* header = nullptr);
 
   // Fills `record` with the next non-empty record. Returns false at the end, an
-  // error (file and line) on an unterminated quote or text after a closing quote.
+  // error (file and line) on an unterminated quote or text after a closing quote,
+  // and an error (file, line, column, byte offset) on a byte that is not UTF-8.
   Result<bool> Next(CsvRecord* record);
   std::string_view data() const { return data_; }
 
  private:
+  Status CheckUtf8(size_t begin, int64_t line) const;
+
   std::string_view file_name_;
   std::string_view data_;
   size_t pos_ = 0;
   int64_t line_;
+  size_t first_offset_;
+  const std::vector<std::string>* header_;
   std::string scratch_;  // unescaped quoted fields of the current record
 };
 

@@ -1,5 +1,6 @@
 #include "core/csv_reader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -96,6 +97,52 @@ TEST(CsvReaderTest, AFileWithAQuoteIsReadAsOneChunk) {
   auto file = CsvFile::FromBuffer("t.csv", text);
   EXPECT_EQ(file->Chunks(4, 2).size(), 1u);
   EXPECT_EQ(ReadAll(text, 4), ReadAll(text, 1));
+}
+
+// The first record holding a byte that is not UTF-8 is refused with its line, column
+// (name and number), byte offset and the Latin-1 hint, however the file is cut.
+TEST(CsvReaderTest, ABadByteIsAnErrorWithLineColumnAndOffset) {
+  const std::string text = "brin,loc,name\n00AA,00,ROC\n01BB,01,ROC Voorb\xE9\xE9ld\n";
+  auto file = CsvFile::FromBuffer("institutions.csv", text);
+  ASSERT_TRUE(file.has_value());
+  CsvCursor cursor = file->Chunks(1)[0];
+  CsvRecord r;
+  ASSERT_TRUE(*cursor.Next(&r));
+  auto bad = cursor.Next(&r);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().message,
+            "institutions.csv:3, column 3 'name', byte offset 43: byte 0xE9 ('\xC3\xA9' in Latin-1 / Windows-1252) "
+            "is not valid UTF-8; the file is probably Latin-1 / Windows-1252 (save it as UTF-8)");
+  EXPECT_EQ(text[43], '\xE9');
+}
+
+TEST(CsvReaderTest, ABadByteInAQuotedMultiLineFieldNamesItsOwnLine) {
+  const std::string text = "a,b\n1,\"x, \"\"y\"\"\nz\xFC\"\n";
+  auto file = CsvFile::FromBuffer("t.csv", text);
+  CsvCursor cursor = file->Chunks(1)[0];
+  CsvRecord r;
+  auto bad = cursor.Next(&r);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("t.csv:3, column 2 'b', byte offset 17: byte 0xFC"), std::string::npos)
+      << bad.error().message;
+}
+
+TEST(CsvReaderTest, ABadByteInTheHeaderOrALaterChunkIsFound) {
+  EXPECT_FALSE(CsvFile::FromBuffer("t.csv", "id,na\xEFve\n1,2\n").has_value());
+  std::string text = "id,v\n";
+  for (int i = 0; i < 300000; ++i) text += std::to_string(i) + ",value\n";
+  const size_t offset = text.size() + 10;
+  text += "300000,caf\xE9\n";
+  auto file = CsvFile::FromBuffer("t.csv", text);
+  auto chunks = file->Chunks(4, 2);
+  ASSERT_EQ(chunks.size(), 4u);
+  CsvRecord r;
+  Result<bool> more = true;
+  while (more && *more) more = chunks.back().Next(&r);
+  ASSERT_FALSE(more.has_value());
+  EXPECT_NE(more.error().message.find(fmt::format("t.csv:300002, column 2 'v', byte offset {}:", offset)),
+            std::string::npos)
+      << more.error().message;
 }
 
 TEST(CsvReaderTest, HeaderErrors) {

@@ -189,7 +189,8 @@ Result<RowParts<Row>> ParseRows(const CsvFile& file, int threads, ParseFn parse)
     if (lines > 0) parts[i].reserve(text.size() / sample * lines + lines);
     for (;;) {
       auto more = chunks[i].Next(&record);
-      if (!more) { errors[i].emplace(INT64_MAX, more.error()); return; }
+      // Next sets the record's line before it can fail.
+      if (!more) { errors[i].emplace(record.line, more.error()); return; }
       if (!*more) return;
       if (record.fields.size() != width) {
         errors[i].emplace(record.line, Error{fmt::format(

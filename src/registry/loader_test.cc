@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -91,6 +94,63 @@ TEST_F(LoaderTest, FirstErrorIsTheSameForAnyThreadCount) {
     ASSERT_FALSE(reg.has_value());
     EXPECT_NE(reg.error().message.find("persons.csv:30000"), std::string::npos) << reg.error().message;
     EXPECT_NE(reg.error().message.find("'Z'"), std::string::npos);
+  }
+  // The same for bytes that are not UTF-8.
+  break_line(20000, "\xFF");
+  test::WriteFiles(files, dir_);
+  for (int threads : {1, 2, 4}) {
+    auto reg = LoadRegistryCsv(dir_, ref_, LoadOptions{threads}, nullptr);
+    ASSERT_FALSE(reg.has_value());
+    EXPECT_NE(reg.error().message.find("persons.csv:20000, column 3 'sex'"), std::string::npos) << reg.error().message;
+  }
+}
+
+// The institutions file exported from a Windows program in Latin-1: refused on load
+// with file, line, column, byte offset and the hint, instead of a 500 later. The same
+// names in UTF-8 load.
+TEST_F(LoaderTest, ANameInLatin1IsRefusedAndTheSameNameInUtf8Loads) {
+  auto files = test::RandomRegistry(5, 50);
+  std::string& inst = files["institutions.csv"];
+  const size_t at = inst.find("VO een b");
+  inst.replace(at, 8, "ROC Voorb\xE9\xE9ld");
+  test::WriteFiles(files, dir_);
+  auto reg = LoadRegistryCsv(dir_, ref_, {}, nullptr);
+  ASSERT_FALSE(reg.has_value());
+  EXPECT_EQ(reg.error().message,
+            fmt::format("institutions.csv:3, column 3 'name', byte offset {}: byte 0xE9 ('\xC3\xA9' in Latin-1 / "
+                        "Windows-1252) is not valid UTF-8; the file is probably Latin-1 / Windows-1252 (save it as UTF-8)",
+                        at + 9));
+  inst.replace(at, 13, "ROC Voorb\xC3\xA9\xC3\xA9ld");
+  test::WriteFiles(files, dir_);
+  reg = LoadRegistryCsv(dir_, ref_, {}, nullptr);
+  ASSERT_TRUE(reg.has_value()) << reg.error().message;
+  EXPECT_NE(std::find(reg->institutions.name.begin(), reg->institutions.name.end(), "ROC Voorb\xC3\xA9\xC3\xA9ld"),
+            reg->institutions.name.end());
+}
+
+// A bad byte in any file, in a field the loader would otherwise refuse for its value
+// or ignore (an unknown column), is refused as not UTF-8, naming that file.
+TEST_F(LoaderTest, EveryFileIsCheckedForUtf8) {
+  const auto clean = test::RandomRegistry(5, 200);
+  for (const auto& [name, text] : clean) {
+    auto files = clean;
+    std::string& f = files[name];
+    const size_t header_end = f.find('\n');
+    std::string out = f.substr(0, header_end) + ",remark\n";
+    size_t start = header_end + 1;
+    int line = 1;
+    for (size_t nl; (nl = f.find('\n', start)) != std::string::npos; start = nl + 1, ++line) {
+      out += f.substr(start, nl - start) + (line == 2 ? ",caf\xE9\n" : ",ok\n");
+    }
+    if (line < 3) continue;  // a file with fewer than two rows
+    f = out;
+    std::filesystem::remove_all(dir_);
+    test::WriteFiles(files, dir_);
+    auto reg = LoadRegistryCsv(dir_, ref_, {}, nullptr);
+    ASSERT_FALSE(reg.has_value()) << name;
+    EXPECT_NE(reg.error().message.find(name + ":3, column "), std::string::npos) << reg.error().message;
+    EXPECT_NE(reg.error().message.find("'remark'"), std::string::npos) << reg.error().message;
+    EXPECT_NE(reg.error().message.find("not valid UTF-8"), std::string::npos) << reg.error().message;
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/file_util.h"
 #include "core/parallel.h"
+#include "core/utf8.h"
 
 namespace vsv {
 
@@ -233,6 +234,16 @@ Result<Registry> ReadSnapshot(const std::string& path) {
   if (!Consistent(reg)) {
     return MakeError(fmt::format("{}: snapshot is corrupted (its columns do not fit together); "
                                  "write it again with 'vsv import'", path));
+  }
+  // Snapshots written before the loader checked UTF-8 may hold an institution name in
+  // Latin-1 (the only free text); the server could not send it as JSON.
+  for (size_t i = 0; i < reg.institutions.name.size(); ++i) {
+    if (!IsValidUtf8(reg.institutions.name[i])) {
+      return MakeError(fmt::format("{}: institution {} location {:02d} has a name that is not UTF-8; "
+                                   "write the snapshot again with 'vsv import' from UTF-8 files",
+                                   path, reg.institutions.brin[reg.institutions.institution[i]],
+                                   reg.institutions.location[i]));
+    }
   }
   reg.institutions.BuildIndex();
   return reg;

@@ -9,7 +9,7 @@ SECONDS_TO_RUN="${FUZZ_SECONDS:-60}"
 CXX=clang++-14
 command -v "$CXX" >/dev/null || { echo "clang++-14 not installed: fuzzing skipped"; exit 77; }
 mkdir -p "$OUT/corpus"
-SRC=(src/core/date.cc src/core/csv_reader.cc src/core/file_util.cc src/registry/codes.cc
+SRC=(src/core/date.cc src/core/csv_reader.cc src/core/file_util.cc src/core/utf8.cc src/registry/codes.cc
      src/registry/reference.cc src/registry/registry.cc src/registry/loader.cc src/registry/snapshot.cc)
 BIN="$OUT/fuzz_loader"
 newest_src=$(cd "$ROOT" && ls -t "${SRC[@]}" tests/fuzz/fuzz_loader.cc | head -1)
