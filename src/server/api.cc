@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
 #include "followup/crypto.h"
+#include "server/params.h"
 
 namespace vsv::server {
 
@@ -20,7 +22,9 @@ nlohmann::ordered_json ErrorJson(const ApiError& error) {
 
 void SendError(httplib::Response& res, const ApiError& error) {
   res.status = error.status;
-  res.set_content(ErrorJson(error).dump(), "application/json; charset=utf-8");
+  // A message may echo a path that is not UTF-8 (the 404 of any path): replaced, not thrown.
+  res.set_content(ErrorJson(error).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json; charset=utf-8");
   res.set_header("Cache-Control", "no-store");
 }
 
@@ -91,12 +95,80 @@ constexpr const char* kJsonType = "application/json; charset=utf-8";
 constexpr const char* kCsvType = "text/csv; charset=utf-8";
 constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded decoding: '+' is a space, %XX a byte; a '%' that
+// does not start an escape stays as it is.
+std::string DecodeQueryPart(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The first part of the request a handler reads as text (path, query parameters,
+// the X-Purpose header) that is not UTF-8, as a 400 that shows the byte.
+std::optional<ApiError> NotUtf8(const httplib::Request& req, const QueryParams& params) {
+  auto check = [](std::string_view what, std::string_view text) -> std::optional<ApiError> {
+    const size_t bad = FirstInvalidUtf8(text);
+    if (bad == std::string_view::npos) return std::nullopt;
+    return ApiError{400, "bad_parameter",
+                    fmt::format("{}: {} at byte {} is not valid UTF-8", what, DescribeInvalidByte(text, bad), bad)};
+  };
+  if (auto e = check("path", req.path)) return e;
+  for (const auto& [name, value] : params) {
+    if (auto e = check("parameter name", name)) return e;
+    if (auto e = check(fmt::format("parameter '{}'", name), value)) return e;
+  }
+  return check("header X-Purpose", req.get_header_value("X-Purpose"));
+}
+
 }  // namespace
+
+QueryParams ParseQuery(std::string_view target) {
+  QueryParams params;
+  const size_t question = target.find('?');
+  if (question == std::string_view::npos) return params;
+  std::string_view query = target.substr(question + 1);
+  query = query.substr(0, query.find('#'));
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    params.emplace(DecodeQueryPart(pair.substr(0, eq)),
+                   eq == std::string_view::npos ? std::string() : DecodeQueryPart(pair.substr(eq + 1)));
+  }
+  return params;
+}
 
 std::string QueryName(const std::string& spec) { return spec.substr(0, spec.find(':')); }
 std::string CatalogueName(const std::string& spec) {
   const size_t colon = spec.find(':');
   return colon == std::string::npos ? spec : spec.substr(colon + 1);
+}
+
+std::string CatalogueNameOf(const RouteSpec& route, const std::string& name) {
+  for (const std::string& p : route.params) {
+    if (QueryName(p) == name) return CatalogueName(p);
+  }
+  return name;
 }
 
 ApiServer::ApiServer(httplib::Server& http, ServerContext& context, PrincipalResolver resolve, size_t cache_bytes)
@@ -136,9 +208,15 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
         return;
       }
     }
-    // Unknown and repeated parameters; the format.
+    // Text that is not UTF-8 cannot be echoed in a JSON message or stored.
+    const QueryParams params = ParseQuery(req.target);
+    if (auto bad = NotUtf8(req, params)) {
+      SendError(res, *bad);
+      return;
+    }
+    // Unknown and repeated parameters, integers; the format.
     std::set<std::string> seen;
-    for (const auto& [name, value] : req.params) {
+    for (const auto& [name, value] : params) {
       const bool allowed = std::any_of(route.params.begin(), route.params.end(),
                                        [&](const std::string& p) { return QueryName(p) == name; }) ||
                            (route.tables && name == "format");
@@ -155,10 +233,14 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
         SendError(res, {400, "bad_parameter", fmt::format("parameter '{}' is given more than once", name)});
         return;
       }
+      if (auto bad = CheckIntegerParam(name, CatalogueNameOf(route, name), value)) {
+        SendError(res, *bad);
+        return;
+      }
     }
     Format format = Format::kJson;
-    if (req.has_param("format")) {
-      const std::string f = req.get_param_value("format");
+    if (auto it = params.find("format"); it != params.end()) {
+      const std::string& f = it->second;
       if (f == "csv") format = Format::kCsv;
       else if (f == "xlsx") format = Format::kXlsx;
       else if (f != "json") {
@@ -168,7 +250,8 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
     }
     // The cache key: the path, the parameters in a fixed order, and the principal.
     std::string key = req.path + '?';
-    for (const auto& [name, value] : req.params) key += name + '=' + value + '&';  // multimap: sorted by name
+    // Sorted by name (multimap); a value's length first, so no value can pose as two pairs.
+    for (const auto& [name, value] : params) key += fmt::format("{}={}:{}&", name, value.size(), value);
     key += '#' + principal.CacheKey();
     res.set_header("Cache-Control", route.cacheable ? "no-cache" : "no-store");
     if (auto hit = route.cacheable ? cache_.Get(key) : std::nullopt) {
@@ -176,7 +259,7 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
       res.set_content(std::move(hit->body), hit->content_type);
       return;
     }
-    const ApiRequest request(req, principal, format);
+    const ApiRequest request(req, params, principal, format);
     ApiResult<Reply> reply = route.handler(context_, request);
     if (!reply) {
       SendError(res, reply.error());

@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,20 +53,27 @@ nlohmann::ordered_json ErrorJson(const ApiError& error);
 
 enum class Format : uint8_t { kJson, kCsv, kXlsx };
 
+// The query parameters of a request target, sorted by name. A pair is split at its
+// first '=' (as browsers and the URL standard do), so `owner=1 OR 1=1` has the value
+// "1 OR 1=1"; httplib's own parse keeps the text after the last '=', "1".
+using QueryParams = std::multimap<std::string, std::string>;
+QueryParams ParseQuery(std::string_view target);
+
 // What a handler sees. Parameters were checked against the route's list already.
 class ApiRequest {
  public:
-  ApiRequest(const httplib::Request& http, const Principal& principal, Format format)
-      : http_(http), principal_(principal), format_(format) {}
+  ApiRequest(const httplib::Request& http, const QueryParams& params, const Principal& principal, Format format)
+      : http_(http), params_(params), principal_(principal), format_(format) {}
 
   const Principal& principal() const { return principal_; }
   // The underlying request: body, headers, cookies (POST/PATCH handlers).
   const httplib::Request& http() const { return http_; }
   Format format() const { return format_; }
-  bool Has(const std::string& name) const { return http_.has_param(name.c_str()); }
+  bool Has(const std::string& name) const { return params_.contains(name); }
   // The value of query parameter `name`, or `fallback` when absent.
   std::string Param(const std::string& name, const std::string& fallback = "") const {
-    return Has(name) ? http_.get_param_value(name.c_str()) : fallback;
+    auto it = params_.find(name);
+    return it == params_.end() ? fallback : it->second;
   }
   // Capture `i` (0-based) of the path pattern, e.g. the code of /regions/{code}.
   std::string PathParam(size_t i) const {
@@ -73,6 +82,7 @@ class ApiRequest {
 
  private:
   const httplib::Request& http_;
+  const QueryParams& params_;
   const Principal& principal_;
   Format format_;
 };
@@ -112,6 +122,8 @@ struct RouteSpec {
 // "by:stock_by" -> "by" (the query name) and "stock_by" (the catalogue entry).
 std::string QueryName(const std::string& spec);
 std::string CatalogueName(const std::string& spec);
+// The catalogue entry of query parameter `name` on `route` (`name` when not listed).
+std::string CatalogueNameOf(const RouteSpec& route, const std::string& name);
 
 // Bounded LRU of rendered responses. Thread-safe.
 class ResponseCache {

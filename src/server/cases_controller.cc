@@ -8,12 +8,12 @@
 // Writes carry the "version" the user read; a stale version is a 409 whose body
 // also holds the case as it is now ("current").
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
 #include "followup/sync.h"
 #include "server/context.h"
 #include "server/controllers.h"
@@ -35,14 +35,9 @@ constexpr int kAllAuditRows = 10'000'000;
 // The `limit` parameter: `fallback` when absent, a 400 naming the value when it is
 // not a positive whole number.
 ApiResult<int> LimitParam(const ApiRequest& req, int fallback) {
-  if (!req.Has("limit")) return fallback;
-  const std::string t = req.Param("limit");
-  int limit = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), limit);
-  if (ec != std::errc() || p != t.data() + t.size() || limit < 1) {
-    return BadParameter(fmt::format("limit '{}': expected a positive whole number", t));
-  }
-  return limit;
+  auto limit = WholeNumberParam(req, "limit", fallback, 1, INT32_MAX, "a positive whole number");
+  if (!limit) return tl::unexpected(limit.error());
+  return static_cast<int>(*limit);
 }
 
 oj CaseJson(const followup::Case& c) {
@@ -91,7 +86,7 @@ std::string Purpose(const ApiRequest& req, const nlohmann::json* body, const cha
   if (p.empty() && body && body->contains("purpose") && (*body)["purpose"].is_string()) {
     p = (*body)["purpose"].get<std::string>();
   }
-  return p.empty() ? fallback : p.substr(0, 200);
+  return p.empty() ? fallback : std::string(TruncateUtf8(p, 200));  // whole characters only
 }
 
 followup::Context Ctx(const ApiRequest& req, const nlohmann::json* body, const char* fallback) {
@@ -111,12 +106,9 @@ ApiResult<Reply> Conflict(const followup::StoreError& e) {
 
 ApiResult<int64_t> CaseId(const ApiRequest& req) {
   const std::string text = req.PathParam(0);
-  int64_t id = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || p != text.data() + text.size() || id <= 0) {
-    return NotFound(fmt::format("case '{}' does not exist", text));
-  }
-  return id;
+  auto id = ParseWholeNumber(text);
+  if (!id || *id <= 0) return NotFound(fmt::format("case '{}' does not exist", text));
+  return *id;
 }
 
 ApiResult<Date> BodyDate(const nlohmann::json& body, const char* name, Date fallback) {
@@ -126,11 +118,6 @@ ApiResult<Date> BodyDate(const nlohmann::json& body, const char* name, Date fall
   auto d = ParseDate(it->get<std::string>());
   if (!d) return BadParameter(fmt::format("{} '{}': expected a date YYYY-MM-DD", name, it->get<std::string>()));
   return *d;
-}
-
-std::string BodyText(const nlohmann::json& body, const char* name) {
-  auto it = body.find(name);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 ApiResult<int64_t> BodyVersion(const nlohmann::json& body) {
@@ -206,14 +193,13 @@ ApiResult<Reply> HandleList(ServerContext& ctx, const ApiRequest& req) {
   if (owner == "me") f.owner_id = req.principal().user_id;
   else if (owner == "none") unowned = true;
   else if (!owner.empty()) {
-    int64_t id = 0;
-    auto [p, ec] = std::from_chars(owner.data(), owner.data() + owner.size(), id);
-    if (ec != std::errc() || p != owner.data() + owner.size()) {
-      return BadParameter(fmt::format("owner '{}': expected me, none or a user id", owner));
-    }
-    f.owner_id = id;
+    auto id = ParseWholeNumber(owner);
+    if (!id || *id < 1) return BadParameter(fmt::format("owner '{}': expected me, none or a user id", owner));
+    f.owner_id = *id;
   }
-  if (req.Has("include_closed")) f.include_closed = req.Param("include_closed") == "1";
+  auto include_closed = WholeNumberParam(req, "include_closed", 0, 0, 1, "0 or 1");
+  if (!include_closed) return tl::unexpected(include_closed.error());
+  if (req.Has("include_closed")) f.include_closed = *include_closed == 1;
   auto limit = LimitParam(req, f.limit);
   if (!limit) return tl::unexpected(limit.error());
   f.limit = *limit;
@@ -315,11 +301,13 @@ ApiResult<Reply> HandleContact(ServerContext& ctx, const ApiRequest& req) {
   auto date = BodyDate(change->body, "date", Today(ctx));
   if (!date) return tl::unexpected(date.error());
   nc.date = *date;
-  nc.channel = BodyText(change->body, "channel");
-  nc.with_whom = BodyText(change->body, "with_whom");
-  nc.summary = BodyText(change->body, "summary");
-  nc.outcome = BodyText(change->body, "outcome");
-  nc.client_key = BodyText(change->body, "client_key");
+  BodyFields fields(change->body);
+  nc.channel = fields.Text("channel");
+  nc.with_whom = fields.Text("with_whom");
+  nc.summary = fields.Text("summary");
+  nc.outcome = fields.Text("outcome");
+  nc.client_key = fields.Text("client_key");
+  if (fields.error()) return tl::unexpected(*fields.error());
   if (change->body.contains("next_contact")) {
     auto next = BodyDate(change->body, "next_contact", kNoDate);
     if (!next) return tl::unexpected(next.error());
@@ -339,31 +327,29 @@ ApiResult<Reply> HandleReferral(ServerContext& ctx, const ApiRequest& req) {
   auto change = ReadCaseChange(ctx, req);
   if (!change) return tl::unexpected(change.error());
   followup::NewReferral nr;
-  auto partner = followup::ParsePartner(BodyText(change->body, "partner"));
+  BodyFields fields(change->body);
+  const std::string partner_text = fields.Text("partner");
+  nr.note = fields.Text("note");
+  if (fields.error()) return tl::unexpected(*fields.error());
+  auto partner = followup::ParsePartner(partner_text);
   if (!partner) return BadParameter(fmt::format("partner: {}", partner.error().message));
   nr.partner = *partner;
   auto date = BodyDate(change->body, "date", Today(ctx));
   if (!date) return tl::unexpected(date.error());
   nr.referred_on = *date;
-  nr.note = BodyText(change->body, "note");
   return CaseReply(ctx.store->AddReferral(Ctx(req, &change->body, "begeleiding"), change->id, change->version, nr));
 }
 
 ApiResult<Reply> HandleHandover(ServerContext& ctx, const ApiRequest& req) {
   auto change = ReadCaseChange(ctx, req);
   if (!change) return tl::unexpected(change.error());
-  int to = 0;
-  auto it = change->body.find("to_region");
-  if (it != change->body.end() && it->is_number_integer()) to = it->get<int>();
-  else if (it != change->body.end() && it->is_string()) {
-    auto code = ParseRegionCode(ctx, "to_region", it->get<std::string>());
-    if (!code) return tl::unexpected(code.error());
-    to = *code;
-  } else {
-    return BadParameter("to_region: the region code to hand the case over to is required");
-  }
+  BodyFields fields(change->body);
+  const std::optional<int> to = fields.Region(ctx, "to_region");
+  const std::string note = fields.Text("note");
+  if (fields.error()) return tl::unexpected(*fields.error());
+  if (!to) return BadParameter("to_region: the region code to hand the case over to is required");
   return CaseReply(
-      ctx.store->HandOver(Ctx(req, &change->body, "warme overdracht"), change->id, change->version, to, BodyText(change->body, "note")));
+      ctx.store->HandOver(Ctx(req, &change->body, "warme overdracht"), change->id, change->version, *to, note));
 }
 
 oj StatusCounts(const std::array<int64_t, followup::kCaseStatusCount>& counts) {
@@ -427,21 +413,16 @@ ApiResult<Reply> HandleSync(ServerContext& ctx, const ApiRequest& req) {
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
   followup::SyncOptions o;
-  auto it = body->find("region");
-  if (it != body->end() && it->is_number_integer()) o.region = it->get<int>();
-  else if (it != body->end() && it->is_string()) {
-    auto code = ParseRegionCode(ctx, "region", it->get<std::string>());
-    if (!code) return tl::unexpected(code.error());
-    o.region = *code;
-  } else if (req.principal().region >= 0) {
-    o.region = req.principal().region;
-  } else {
-    return BadParameter("region: required (your account has no region)");
-  }
+  BodyFields fields(*body);
+  const std::optional<int> region = fields.Region(ctx, "region");
+  o.doorstroompunt = fields.Flag("doorstroompunt", false);
+  if (fields.error()) return tl::unexpected(*fields.error());
+  if (region) o.region = *region;
+  else if (req.principal().region >= 0) o.region = req.principal().region;
+  else return BadParameter("region: required (your account has no region)");
   auto date = BodyDate(*body, "date", Today(ctx));
   if (!date) return tl::unexpected(date.error());
   o.date = *date;
-  o.doorstroompunt = body->value("doorstroompunt", false);
   followup::SyncInputCounts counts;
   auto rep = followup::SyncCases(*ctx.store, Ctx(req, &*body, "werklijst synchroniseren"), ctx.registry,
                                  ctx.reference, ctx.cache, o, &counts);
@@ -489,23 +470,17 @@ ApiResult<Reply> HandleAddUser(ServerContext& ctx, const ApiRequest& req) {
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
   followup::NewUser nu;
-  nu.name = BodyText(*body, "name");
-  auto role = followup::ParseRole(BodyText(*body, "role"));
+  BodyFields fields(*body);
+  nu.name = fields.Text("name");
+  const std::string role_text = fields.Text("role"), school = fields.Text("school"), password = fields.Text("password");
+  const std::optional<int> region = fields.Region(ctx, "region");
+  if (fields.error()) return tl::unexpected(*fields.error());
+  auto role = followup::ParseRole(role_text);
   if (!role) return BadParameter(fmt::format("role: {}", role.error().message));
   nu.role = *role;
-  auto it = body->find("region");
-  if (it != body->end() && !it->is_null()) {
-    if (it->is_number_integer()) nu.region = it->get<int>();
-    else if (it->is_string()) {
-      auto code = ParseRegionCode(ctx, "region", it->get<std::string>());
-      if (!code) return tl::unexpected(code.error());
-      nu.region = *code;
-    } else {
-      return BadParameter("region: expected a region code");
-    }
-  }
-  if (const std::string school = BodyText(*body, "school"); !school.empty()) nu.school = school;
-  auto u = ctx.store->AddUser(Ctx(req, &*body, "gebruikersbeheer"), nu, BodyText(*body, "password"));
+  if (region) nu.region = *region;
+  if (!school.empty()) nu.school = school;
+  auto u = ctx.store->AddUser(Ctx(req, &*body, "gebruikersbeheer"), nu, password);
   if (!u) return Fail(u.error());
   Reply reply;
   reply.status = 201;
@@ -580,16 +555,18 @@ ApiResult<Reply> HandleSetRule(ServerContext& ctx, const ApiRequest& req) {
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
   followup::RegionRule rule;
-  auto region = body->find("region");
-  if (region != body->end() && region->is_number_integer()) rule.region = region->get<int>();
+  BodyFields fields(*body);
+  const std::optional<int> region = fields.Region(ctx, "region");
+  for (const char* name : {"oud_vsv_interval_months", "new_leaver_interval_days"}) {
+    if (!fields.Has(name)) return BadParameter(fmt::format("{}: a whole number is required", name));
+  }
+  // The store checks the allowed ranges (1-12 months, 1-365 days) and says so.
+  rule.oud_vsv_interval_months = static_cast<int>(fields.Integer("oud_vsv_interval_months", 0, INT32_MIN, INT32_MAX));
+  rule.new_leaver_interval_days = static_cast<int>(fields.Integer("new_leaver_interval_days", 0, INT32_MIN, INT32_MAX));
+  if (fields.error()) return tl::unexpected(*fields.error());
+  if (region) rule.region = *region;
   else if (req.principal().region >= 0) rule.region = req.principal().region;
   else return BadParameter("region: required (your account has no region)");
-  for (const char* name : {"oud_vsv_interval_months", "new_leaver_interval_days"}) {
-    auto it = body->find(name);
-    if (it == body->end() || !it->is_number_integer()) return BadParameter(fmt::format("{}: a whole number is required", name));
-  }
-  rule.oud_vsv_interval_months = (*body)["oud_vsv_interval_months"].get<int>();
-  rule.new_leaver_interval_days = (*body)["new_leaver_interval_days"].get<int>();
   return RuleReply(ctx.store->SetRegionRule(Ctx(req, &*body, "regio-instellingen"), rule));
 }
 
@@ -597,7 +574,10 @@ ApiResult<Reply> HandlePurge(ServerContext& ctx, const ApiRequest& req) {
   if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
-  const int years = body->value("retention_years", 5);
+  BodyFields fields(*body);
+  // The store checks the allowed range (1-100 years) and says so.
+  const int years = static_cast<int>(fields.Integer("retention_years", 5, INT32_MIN, INT32_MAX));
+  if (fields.error()) return tl::unexpected(*fields.error());
   auto rep = ctx.store->PurgeClosedCases(Ctx(req, &*body, "bewaartermijn"), Today(ctx), years);
   if (!rep) return Fail(rep.error());
   Reply reply;
@@ -609,12 +589,13 @@ ApiResult<Reply> HandleUserActive(ServerContext& ctx, const ApiRequest& req) {
   if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
-  auto it = body->find("active");
-  if (it == body->end() || !it->is_boolean()) return BadParameter("active: true or false is required");
-  auto r = ctx.store->SetUserActive(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), it->get<bool>());
+  BodyFields fields(*body);
+  const bool active = fields.Flag("active", false);
+  if (fields.error() || !fields.Has("active")) return BadParameter("active: true or false is required");
+  auto r = ctx.store->SetUserActive(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), active);
   if (!r) return Fail(r.error());
   Reply reply;
-  reply.json = {{"name", req.PathParam(0)}, {"active", it->get<bool>()}};
+  reply.json = {{"name", req.PathParam(0)}, {"active", active}};
   return reply;
 }
 
@@ -622,7 +603,10 @@ ApiResult<Reply> HandleUserPassword(ServerContext& ctx, const ApiRequest& req) {
   if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
-  auto r = ctx.store->ResetPassword(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), BodyText(*body, "password"));
+  BodyFields fields(*body);
+  const std::string password = fields.Text("password");
+  if (fields.error()) return tl::unexpected(*fields.error());
+  auto r = ctx.store->ResetPassword(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), password);
   if (!r) return Fail(r.error());
   Reply reply;
   reply.json = {{"name", req.PathParam(0)}, {"status", "password-reset"}};

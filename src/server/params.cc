@@ -62,10 +62,9 @@ std::vector<ParamSpec> MakeCatalogue() {
 }
 
 std::optional<int> ParseInt(std::string_view s) {
-  int v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
+  auto v = ParseWholeNumber(s);
+  if (!v || *v < INT32_MIN || *v > INT32_MAX) return std::nullopt;
+  return static_cast<int>(*v);
 }
 
 bool AllDigits(std::string_view s, size_t n) {
@@ -84,6 +83,30 @@ ApiResult<int> CheckYear(const ServerContext& ctx, const std::string& name, int 
 }
 
 }  // namespace
+
+std::optional<int64_t> ParseWholeNumber(std::string_view text) {
+  const std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+  if (digits.empty() || digits.size() > 18 || !AllDigits(digits, digits.size())) return std::nullopt;
+  int64_t value = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), value);  // 18 digits cannot overflow
+  return text.starts_with('-') ? -value : value;
+}
+
+ApiResult<int64_t> WholeNumberParam(const ApiRequest& req, const std::string& name, int64_t fallback, int64_t min,
+                                    int64_t max, std::string_view expected) {
+  if (!req.Has(name)) return fallback;
+  const std::string text = req.Param(name);
+  auto value = ParseWholeNumber(text);
+  if (!value || *value < min || *value > max) return BadParameter(fmt::format("{} '{}': expected {}", name, text, expected));
+  return *value;
+}
+
+std::optional<ApiError> CheckIntegerParam(const std::string& name, const std::string& catalogue_name,
+                                          const std::string& value) {
+  const ParamSpec* spec = FindParam(catalogue_name);
+  if (!spec || spec->schema.value("type", "") != "integer" || ParseWholeNumber(value)) return std::nullopt;
+  return ApiError{400, "bad_parameter", fmt::format("{} '{}': expected a whole number", name, value)};
+}
 
 const std::vector<ParamSpec>& ParamCatalogue() {
   static const std::vector<ParamSpec> kCatalogue = MakeCatalogue();
@@ -205,6 +228,56 @@ ApiResult<std::vector<DimensionFilter>> ParseFilters(const ServerContext& ctx, c
     filters.push_back({Dimension::kCategory, found});
   }
   return filters;
+}
+
+const nlohmann::json* BodyFields::Find(const char* name) const {
+  auto it = body_.find(name);
+  return it == body_.end() || it->is_null() ? nullptr : &*it;
+}
+
+bool BodyFields::Has(const char* name) const { return Find(name) != nullptr; }
+
+std::string BodyFields::Text(const char* name) {
+  const nlohmann::json* v = Find(name);
+  if (v && v->is_string()) return v->get<std::string>();
+  if (v) Fail(BadParameter(fmt::format("{}: expected text (a JSON string)", name)).value());
+  return {};
+}
+
+bool BodyFields::Flag(const char* name, bool fallback) {
+  const nlohmann::json* v = Find(name);
+  if (v && v->is_boolean()) return v->get<bool>();
+  if (v) Fail(BadParameter(fmt::format("{}: expected true or false", name)).value());
+  return fallback;
+}
+
+namespace {
+// A JSON whole number that fits int64_t (nlohmann keeps positive numbers unsigned).
+std::optional<int64_t> WholeNumberOf(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) {
+    const uint64_t u = v.get<uint64_t>();
+    return u <= static_cast<uint64_t>(INT64_MAX) ? std::optional<int64_t>(static_cast<int64_t>(u)) : std::nullopt;
+  }
+  return v.is_number_integer() ? std::optional<int64_t>(v.get<int64_t>()) : std::nullopt;
+}
+}  // namespace
+
+int64_t BodyFields::Integer(const char* name, int64_t fallback, int64_t min, int64_t max) {
+  const nlohmann::json* v = Find(name);
+  if (!v) return fallback;
+  if (auto n = WholeNumberOf(*v); n && *n >= min && *n <= max) return *n;
+  Fail(BadParameter(fmt::format("{}: expected a whole number from {} to {}", name, min, max)).value());
+  return fallback;
+}
+
+std::optional<int> BodyFields::Region(const ServerContext& ctx, const char* name) {
+  const nlohmann::json* v = Find(name);
+  if (!v) return std::nullopt;
+  std::string text = v->is_string() ? v->get<std::string>() : v->dump();
+  if (auto n = WholeNumberOf(*v); n && *n >= 0 && *n <= 99) text = fmt::format("{:02d}", *n);
+  auto code = ParseRegionCode(ctx, name, text);
+  if (!code) { Fail(code.error()); return std::nullopt; }
+  return *code;
 }
 
 }  // namespace vsv::server

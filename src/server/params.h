@@ -4,7 +4,10 @@
 #ifndef VSV_SERVER_PARAMS_H_
 #define VSV_SERVER_PARAMS_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +23,18 @@ struct ParamSpec {
   std::string description;
   nlohmann::ordered_json schema;  // OpenAPI schema object
 };
+
+// The one parser of whole numbers in requests: optional '-', then 1-18 digits and
+// nothing else (no sign '+', spaces, hex or trailing text: "1 OR 1=1" is no number).
+std::optional<int64_t> ParseWholeNumber(std::string_view text);
+// Query parameter `name` as a whole number in [min, max]; `fallback` when absent; a
+// 400 naming the value and `expected` otherwise.
+ApiResult<int64_t> WholeNumberParam(const ApiRequest& req, const std::string& name, int64_t fallback, int64_t min,
+                                    int64_t max, std::string_view expected);
+// For ApiServer: a 400 when parameter `name` is declared an integer in the catalogue
+// (`catalogue_name`) and `value` is not a whole number.
+std::optional<ApiError> CheckIntegerParam(const std::string& name, const std::string& catalogue_name,
+                                          const std::string& value);
 
 // The catalogue; nullptr for an unknown name.
 const ParamSpec* FindParam(const std::string& name);
@@ -42,6 +57,31 @@ ApiResult<int> ParseRegionCode(const ServerContext& ctx, const std::string& name
 ApiResult<int> ParseMunicipalityCode(const ServerContext& ctx, const std::string& name, const std::string& text);
 // Index into InstitutionTable::brin.
 ApiResult<int> ParseSchool(const ServerContext& ctx, const std::string& name, const std::string& text);
+
+// The typed fields of a JSON object body (JsonBody). A field that is absent or null
+// reads as the fallback; a field of another type reads as the fallback too and
+// makes error() a 400 naming the field and what it takes (the first such field), so
+// a handler reads its fields and then checks error() once. Nothing of a wrong type
+// is silently dropped.
+class BodyFields {
+ public:
+  explicit BodyFields(const nlohmann::json& body) : body_(body) {}
+  std::string Text(const char* name);
+  bool Flag(const char* name, bool fallback);
+  // A whole number in [min, max].
+  int64_t Integer(const char* name, int64_t fallback, int64_t min, int64_t max);
+  // A region code, as text "21" or as the number 21; nullopt when absent.
+  std::optional<int> Region(const ServerContext& ctx, const char* name);
+  bool Has(const char* name) const;
+  const std::optional<ApiError>& error() const { return error_; }
+
+ private:
+  const nlohmann::json* Find(const char* name) const;
+  void Fail(ApiError e) { if (!error_) error_ = std::move(e); }
+
+  const nlohmann::json& body_;
+  std::optional<ApiError> error_;
+};
 
 }  // namespace vsv::server
 

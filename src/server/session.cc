@@ -4,6 +4,7 @@
 
 #include "server/context.h"
 #include "server/controllers.h"
+#include "server/params.h"
 
 namespace vsv::server {
 
@@ -39,16 +40,13 @@ oj UserJson(const followup::User& u) {
   return j;
 }
 
-std::string Text(const nlohmann::json& body, const char* name) {
-  auto it = body.find(name);
-  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 ApiResult<Reply> HandleLogin(ServerContext& ctx, const ApiRequest& req) {
   if (auto r = NeedStore(ctx); !r) return tl::unexpected(r.error());
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
-  const std::string name = Text(*body, "name"), password = Text(*body, "password");
+  BodyFields fields(*body);
+  const std::string name = fields.Text("name"), password = fields.Text("password");
+  if (fields.error()) return tl::unexpected(*fields.error());
   if (name.empty() || password.empty()) return BadParameter("name and password are required");
   auto s = ctx.store->Login(name, password);
   if (!s) return tl::unexpected(StoreApiError(s.error()));
@@ -83,7 +81,9 @@ ApiResult<Reply> HandlePassword(ServerContext& ctx, const ApiRequest& req) {
   if (auto r = NeedStore(ctx); !r) return tl::unexpected(r.error());
   auto body = JsonBody(req);
   if (!body) return tl::unexpected(body.error());
-  const std::string old_pw = Text(*body, "old_password"), new_pw = Text(*body, "new_password");
+  BodyFields fields(*body);
+  const std::string old_pw = fields.Text("old_password"), new_pw = fields.Text("new_password");
+  if (fields.error()) return tl::unexpected(*fields.error());
   if (old_pw.empty() || new_pw.empty()) return BadParameter("old_password and new_password are required");
   if (auto r = ctx.store->ChangePassword(CookieValue(req.http(), kSessionCookie), old_pw, new_pw); !r) {
     return tl::unexpected(StoreApiError(r.error()));

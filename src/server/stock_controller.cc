@@ -42,13 +42,11 @@ ApiResult<Reply> HandleStock(ServerContext& ctx, const ApiRequest& req) {
   if (!by.empty() && by != "region" && by != "municipality") {
     return BadParameter(fmt::format("by '{}': expected region or municipality", by));
   }
-  int age_limit = 23;
-  if (req.Has("age_limit")) {
-    const std::string a = req.Param("age_limit");
-    if (a != "23" && a != "27") return BadParameter(fmt::format("age_limit '{}': expected 23 or 27", a));
-    age_limit = std::stoi(a);
+  auto age_limit = WholeNumberParam(req, "age_limit", 23, 23, 27, "23 or 27");
+  if (!age_limit || (*age_limit != 23 && *age_limit != 27)) {
+    return BadParameter(fmt::format("age_limit '{}': expected 23 or 27", req.Param("age_limit")));
   }
-  const StockResult stock = ComputeStock(ctx.cache, {*kind, *date, age_limit});
+  const StockResult stock = ComputeStock(ctx.cache, {*kind, *date, static_cast<int>(*age_limit)});
   // Group key: the region or municipality (when asked), and for vulnerable the origin
   // and situation — as the CLI groups them.
   std::vector<std::string> columns;

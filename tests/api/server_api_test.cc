@@ -298,6 +298,8 @@ TEST_F(ApiTest, ErrorsHaveOneShapeAndNameTheParameter) {
   const std::string y = std::to_string(Last());
   ExpectError("/api/v1/count?yaer=2023", 400, "unknown_parameter", "yaer");
   ExpectError("/api/v1/count?year=20x3", 400, "bad_parameter", "year");
+  ExpectError("/api/v1/count?year=" + y + "%20OR%201=1", 400, "bad_parameter", y + " OR 1=1");
+  ExpectError("/api/v1/count?year=" + y + "=1", 400, "bad_parameter", y + "=1");
   ExpectError("/api/v1/count?year=1990", 400, "bad_parameter", "1990");
   ExpectError("/api/v1/count?year=2023-2015", 400, "bad_parameter", "year");
   ExpectError("/api/v1/count?age_limit=23", 400, "bad_parameter", "age_limit");
@@ -340,6 +342,17 @@ TEST_F(ApiTest, ErrorsHaveOneShapeAndNameTheParameter) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 405);
   EXPECT_EQ(json::parse(res->body)["error"]["code"], "method_not_allowed");
+}
+
+TEST(ParseQuery, SplitsAtTheFirstEqualsSignAndDecodes) {
+  const server::QueryParams p = server::ParseQuery("/api/v1/cases?owner=1%20OR%201=1&q=a+b%3D&&flag&bad=%zz%4");
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p.find("owner")->second, "1 OR 1=1");
+  EXPECT_EQ(p.find("q")->second, "a b=");
+  EXPECT_EQ(p.find("flag")->second, "");
+  EXPECT_EQ(p.find("bad")->second, "%zz%4");
+  EXPECT_TRUE(server::ParseQuery("/api/v1/count").empty());
+  EXPECT_EQ(server::ParseQuery("/x?a=1#b=2").size(), 1u);
 }
 
 TEST_F(ApiTest, CsvDownloadHasDutchHeadingsAndTheSameFigures) {

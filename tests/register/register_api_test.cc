@@ -445,6 +445,37 @@ TEST_F(RegisterApiTest, ALimitThatIsNotAPositiveWholeNumberIsRefusedAndNamed) {
   EXPECT_EQ(ok->status, 200) << ok->body;
 }
 
+// One strict parser for every whole number: a query value or a body field that does
+// not parse as exactly what is expected is a 400 naming it, never "the part that did".
+TEST_F(RegisterApiTest, ValuesThatDoNotParseExactlyAreRefusedAndNamed) {
+  const Who caseworker = Login("caseworker");
+  const Who admin = Login("admin");
+  for (const char* owner : {"1%20OR%201=1", "1x", "+1", "0x1", "1.0", "99999999999999999999"}) {
+    auto res = Send("GET", std::string("/api/v1/cases?owner=") + owner, &caseworker);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << owner << " " << res->body;
+    EXPECT_NE(res->body.find("owner '"), std::string::npos) << res->body;
+  }
+  const json bad_bodies[] = {
+      {{"region", kOwn}, {"date", Next(0)}, {"doorstroompunt", "x"}},
+      {{"region", 4294967317LL}, {"date", Next(0)}},
+      {{"region", "21 OR 1=1"}, {"date", Next(0)}},
+      {{"region", 21.5}, {"date", Next(0)}},
+      {{"region", kOwn}, {"date", 20240101}},
+  };
+  for (const json& body : bad_bodies) {
+    auto res = Send("POST", "/api/v1/cases/sync", &admin, body);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << body.dump() << " " << res->body;
+    EXPECT_EQ(json::parse(res->body)["error"]["code"], "bad_parameter") << res->body;
+  }
+  auto [id, version] = CaseOf(kOwn);
+  auto res = Send("POST", fmt::format("/api/v1/cases/{}/contacts", id), &caseworker,
+                  {{"version", std::to_string(version)}, {"channel", "visit"}, {"summary", "x"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << "a version as text is not a version: " << res->body;
+}
+
 TEST_F(RegisterApiTest, PasswordChange) {
   const Who a = Login("coordinator");
   const Who b = Login("coordinator");
