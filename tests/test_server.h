@@ -35,6 +35,7 @@ class TestServer {
     server_.reset();
   }
   int port() const { return port_; }
+  server::Server& server() { return *server_; }
 
  private:
   std::unique_ptr<server::Server> server_;
