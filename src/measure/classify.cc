@@ -166,7 +166,10 @@ std::optional<Part> StillInEducation(const Registry& r, PersonIndex p, Date teld
       {Register::kPoliceDefence, Part::kCPoliceDefence},
       {Register::kSocialTrajectory, Part::kCSocial},
   }};
-  for (const auto& [reg, part] : kRegisters) {
+  for (const auto& entry : kRegisters) {
+    // Named copies: clang 14 cannot capture structured bindings in a lambda.
+    const Register reg = entry.first;
+    const Part part = entry.second;
     if (r.RegisteredOn(p, reg, teldatum_t1)) {
       Say(why, [&] { return fmt::format("{}: registered {} on teldatum T+1 ({}).", PartName(part), ToString(reg),
                            FormatDate(teldatum_t1)); });

@@ -80,14 +80,14 @@ TEST_F(LoaderTest, MissingFolderIsAnError) {
 TEST_F(LoaderTest, FirstErrorIsTheSameForAnyThreadCount) {
   auto files = test::RandomRegistry(6, 60000);
   std::string& persons = files["persons.csv"];
-  auto break_line = [&](int line_no, const char* bad_sex) {
+  // The last character of line `line_no` (the sex) becomes `bad_sex`.
+  auto break_line = [&](int line_no, char bad_sex) {
     size_t pos = 0;
     for (int i = 1; i < line_no; ++i) pos = persons.find('\n', pos) + 1;
-    const size_t end = persons.find('\n', pos);
-    persons.replace(end - 1, 1, bad_sex);
+    persons.at(persons.find('\n', pos) - 1) = bad_sex;
   };
-  break_line(50000, "Q");
-  break_line(30000, "Z");
+  break_line(50000, 'Q');
+  break_line(30000, 'Z');
   test::WriteFiles(files, dir_);
   for (int threads : {1, 2, 4}) {
     auto reg = LoadRegistryCsv(dir_, ref_, LoadOptions{threads}, nullptr);
@@ -96,7 +96,7 @@ TEST_F(LoaderTest, FirstErrorIsTheSameForAnyThreadCount) {
     EXPECT_NE(reg.error().message.find("'Z'"), std::string::npos);
   }
   // The same for bytes that are not UTF-8.
-  break_line(20000, "\xFF");
+  break_line(20000, '\xFF');
   test::WriteFiles(files, dir_);
   for (int threads : {1, 2, 4}) {
     auto reg = LoadRegistryCsv(dir_, ref_, LoadOptions{threads}, nullptr);

@@ -216,7 +216,9 @@ void ApiServer::Serve(const RouteSpec& route, const httplib::Request& req, httpl
     }
     // Unknown and repeated parameters, integers; the format.
     std::set<std::string> seen;
-    for (const auto& [name, value] : params) {
+    for (const auto& param : params) {
+      const std::string& name = param.first;  // not a structured binding: the lambda captures it
+      const std::string& value = param.second;
       const bool allowed = std::any_of(route.params.begin(), route.params.end(),
                                        [&](const std::string& p) { return QueryName(p) == name; }) ||
                            (route.tables && name == "format");

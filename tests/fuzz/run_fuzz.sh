@@ -9,6 +9,7 @@ SECONDS_TO_RUN="${FUZZ_SECONDS:-60}"
 CXX=clang++-14
 command -v "$CXX" >/dev/null || { echo "clang++-14 not installed: fuzzing skipped"; exit 77; }
 mkdir -p "$OUT/corpus"
+OUT="$(cd "$OUT" && pwd)"  # absolute: the fuzzer runs from inside it
 SRC=(src/core/date.cc src/core/csv_reader.cc src/core/file_util.cc src/core/utf8.cc src/registry/codes.cc
      src/registry/reference.cc src/registry/registry.cc src/registry/loader.cc src/registry/snapshot.cc)
 BIN="$OUT/fuzz_loader"
