@@ -138,7 +138,8 @@ TEST(ReferenceTest, NearestValidCode) {
   const std::string before = ref.NearestValid(1980, MakeDate(2019, 5, 1));
   EXPECT_NE(before.find("0398 Heerhugowaard"), std::string::npos) << before;
   EXPECT_NE(before.find("0416 Langedijk"), std::string::npos) << before;
-  EXPECT_NE(ref.NearestValid(362, MakeDate(2023, 1, 1)).find("0363 Amsterdam"), std::string::npos);
+  // Unknown: the valid code nearest in number (0365 Graft-De Rijp has gone by 2023).
+  EXPECT_NE(ref.NearestValid(364, MakeDate(2023, 1, 1)).find("0363 Amsterdam"), std::string::npos);
 }
 
 // A user's own reference folder in the format of before mergers.csv: one row per
