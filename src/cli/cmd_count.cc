@@ -19,6 +19,7 @@ struct CountOptions {
   std::string by;
   std::string region;
   std::string format = "table";
+  int boundaries = 0;
 };
 
 int RunCount(const CountOptions& o) {
@@ -37,11 +38,14 @@ int RunCount(const CountOptions& o) {
     }
     filters.push_back({Dimension::kRegion, code});
   }
+  auto division = BoundariesDivision(o.boundaries, (*input)->reference);
+  if (!division) return Fail(division.error());
+  const Division* on = *division ? &**division : nullptr;
   ClassificationCache cache(reg, (*input)->reference, o.input.threads);
   cache.Prefetch(*years, o.age_limit);
   std::vector<CountTable> tables(years->size());
   ParallelFor(years->size(), ThreadCount(o.input.threads), [&](size_t i) {
-    tables[i] = CountBy(reg, cache.Get((*years)[i], o.age_limit), *dims, filters);
+    tables[i] = CountBy(reg, cache.Get((*years)[i], o.age_limit), *dims, filters, on);
   });
   nlohmann::ordered_json all = nlohmann::ordered_json::array();
   for (size_t i = 0; i < years->size(); ++i) {
@@ -71,6 +75,7 @@ void AddCountCommand(CLI::App& app) {
   cmd->add_option("--by", o->by, "breakdown: school,location,municipality,region,sector,category,level,pathway,sex,age");
   cmd->add_option("--region", o->region, "only this region (two-digit code)");
   cmd->add_option("--format", o->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  AddBoundariesOption(cmd, &o->boundaries);
   cmd->callback([o] { Run([&] { return RunCount(*o); }); });
 }
 

@@ -21,6 +21,7 @@ struct StockCmdOptions {
   std::string by;
   int age_limit = 23;
   std::string format = "table";
+  int boundaries = 0;
 };
 
 int RunStock(const StockCmdOptions& o) {
@@ -30,8 +31,11 @@ int RunStock(const StockCmdOptions& o) {
   if (!date) return Fail(date.error());
   auto input = LoadInput(o.input);
   if (!input) return Fail(input.error());
+  if (auto division = BoundariesDivision(o.boundaries, (*input)->reference); !division) {
+    return Fail(division.error());
+  }
   ClassificationCache cache((*input)->registry, (*input)->reference, o.input.threads);
-  const StockResult stock = ComputeStock(cache, {*kind, *date, o.age_limit});
+  const StockResult stock = ComputeStock(cache, {*kind, *date, o.age_limit, o.boundaries});
   // Group key: "" (total), the region or the municipality; for vulnerable also the
   // origin and situation columns.
   std::map<std::vector<std::string>, int64_t> groups;
@@ -53,6 +57,7 @@ int RunStock(const StockCmdOptions& o) {
     j["kind"] = StockKindName(*kind);
     j["date"] = FormatDate(*date);
     if (stock.school_year >= 0) j["school_year"] = SchoolYearName(stock.school_year);
+    if (o.boundaries) j["boundaries"] = SchoolYearName(o.boundaries);
     j["total"] = stock.entries.size();
     j["groups"] = nlohmann::ordered_json::array();
     for (const auto& [key, n] : groups) {
@@ -93,6 +98,7 @@ void AddStockCommand(CLI::App& app) {
   cmd->add_option("--age-limit", o->age_limit, "oud-vsv: younger than this on the date (23 or 27)")
       ->check(CLI::Range(16, 40));
   cmd->add_option("--format", o->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  AddBoundariesOption(cmd, &o->boundaries);
   cmd->callback([o] { Run([&] { return RunStock(*o); }); });
 }
 

@@ -18,6 +18,7 @@ struct WorklistCmdOptions {
   std::string from, to;
   int age_limit = 23;
   std::string format = "csv";
+  int boundaries = 0;
 };
 
 int RunWorklist(const WorklistCmdOptions& o) {
@@ -29,7 +30,10 @@ int RunWorklist(const WorklistCmdOptions& o) {
   auto input = LoadInput(o.input);
   if (!input) return Fail(input.error());
   const Registry& reg = (*input)->registry;
-  const auto list = ComputeWorklist(reg, (*input)->reference, {o.region, *from, *to, o.age_limit});
+  if (auto division = BoundariesDivision(o.boundaries, (*input)->reference); !division) {
+    return Fail(division.error());
+  }
+  const auto list = ComputeWorklist(reg, (*input)->reference, {o.region, *from, *to, o.age_limit, o.boundaries});
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   std::string csv = "person_id,birth_date,age,municipality,left_on,institution,location,sector,program,level\n";
   const EnrolmentTable& e = reg.enrolments;
@@ -70,6 +74,7 @@ void AddWorklistCommand(CLI::App& app) {
   cmd->add_option("--to", o->to, "last leaving date YYYY-MM-DD")->required();
   cmd->add_option("--age-limit", o->age_limit, "younger than this (23 RMC, 27 Doorstroompunt)")->check(CLI::Range(16, 40));
   cmd->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+  AddBoundariesOption(cmd, &o->boundaries);
   cmd->callback([o] { Run([&] { return RunWorklist(*o); }); });
 }
 

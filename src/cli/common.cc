@@ -104,4 +104,19 @@ Result<Date> ParseDateOption(const std::string& name, const std::string& value) 
   return *d;
 }
 
+void AddBoundariesOption(CLI::App* cmd, int* year) {
+  cmd->add_option("--boundaries", *year,
+                  "count every year on the municipalities and regions of this school year (e.g. 2025); "
+                  "default: each year on its own division");
+}
+
+Result<std::optional<Division>> BoundariesDivision(int year, const Reference& reference) {
+  if (year == 0) return std::optional<Division>();
+  if (year < reference.first_year() || year > reference.last_year()) {
+    return MakeError(fmt::format("--boundaries {}: expected a school year the reference data describes ({}-{})", year,
+                                 reference.first_year(), reference.last_year()));
+  }
+  return std::optional<Division>(reference.DivisionOf(year));
+}
+
 }  // namespace vsv::cli

@@ -4,6 +4,7 @@
 #define VSV_CLI_COMMON_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,13 @@ Result<std::unique_ptr<Input>> LoadInput(const InputOptions& options);
 // "2023", "2015-2023" or "all" (every year the registry can be counted for).
 Result<std::vector<int>> ParseYears(const std::string& text, const Registry& registry,
                                     const Reference& reference);
+
+// Adds --boundaries YEAR to `cmd`: count every year on the municipalities and
+// regions of school year YEAR (0 = each year on its own, the default).
+void AddBoundariesOption(CLI::App* cmd, int* year);
+// The division to count on: nullopt for each year's own (year 0), else the reference's
+// division of `year`, or an error when the reference does not describe that year.
+Result<std::optional<Division>> BoundariesDivision(int year, const Reference& reference);
 
 // Prints "vsv: <message>" to stderr and returns the exit code for errors (1).
 int Fail(const Error& error);

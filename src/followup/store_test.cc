@@ -102,6 +102,58 @@ std::unique_ptr<World> LoadWorld(bool later) {
   return w;
 }
 
+// Reorganisations in the register: q1 lives in Nijmegen (0268), region 14 up to
+// school year 2020 and region 40 from 2021 (the split of region 14); q2 lives in
+// Beemster (0370), absorbed by Purmerend (0439) on 1 January 2022, in one residence
+// period that runs on across that date.
+TEST(SyncReorganisationTest, RegionSplitAndMergedMunicipality) {
+  const std::string dir = TempDir();
+  WriteFile(dir + "/persons.csv", "person_id,birth_date,sex\nq1,2004-05-01,V\nq2,2004-06-01,M\n");
+  WriteFile(dir + "/residences.csv",
+            "person_id,valid_from,valid_to,municipality,postcode4\nq1,2004-05-01,,0268,\nq2,2004-06-01,,0370,\n");
+  WriteFile(dir + "/enrolments.csv",
+            "person_id,institution,location,sector,funded,program,level,pathway,grade,newcomer,international,"
+            "outsourced_to_vavo,start_date,end_date\n"
+            "q1,01MR,00,MBO,1,25180,2,BOL,1,0,0,0,2019-08-01,2020-03-31\n"
+            "q2,01MR,00,MBO,1,25180,2,BOL,1,0,0,0,2020-08-01,2021-06-30\n");
+  WriteFile(dir + "/diplomas.csv", "person_id,date,type,institution\n");
+  WriteFile(dir + "/registrations.csv", "person_id,register,valid_from,valid_to\n");
+  WriteFile(dir + "/life_events.csv", "person_id,date,event\n");
+  WriteFile(dir + "/institutions.csv", "institution,location,name,sector,municipality\n01MR,00,ROC Test,MBO,0363\n");
+  auto ref = Reference::Load(std::string(VSV_SOURCE_DIR) + "/data/reference");
+  ASSERT_TRUE(ref.has_value()) << ref.error().message;
+  auto reg = LoadRegistryCsv(dir, *ref, {}, nullptr);
+  fs::remove_all(dir);
+  ASSERT_TRUE(reg.has_value()) << reg.error().message;
+  ClassificationCache cache(*reg, *ref, 1);
+  auto persons = [](const SyncRequest& r) {
+    std::map<std::string, int> out;
+    for (const SyncCandidate& c : r.candidates) out[c.person.person_id] = c.person.municipality;
+    return out;
+  };
+  // Region 14 before the split has q1; region 40 after it.
+  EXPECT_EQ(persons(BuildSyncRequest(*reg, *ref, cache, {14, MakeDate(2020, 10, 1)}, nullptr)),
+            (std::map<std::string, int>{{"q1", 268}}));
+  // (A date uses the division of its school year: region 40 from 1 August 2021. q1 is
+  // then an oud-vsv'er, counted in 2019-2020.)
+  EXPECT_TRUE(persons(BuildSyncRequest(*reg, *ref, cache, {14, MakeDate(2021, 10, 1)}, nullptr)).count("q1") == 0);
+  EXPECT_EQ(persons(BuildSyncRequest(*reg, *ref, cache, {40, MakeDate(2021, 10, 1)}, nullptr)),
+            (std::map<std::string, int>{{"q1", 268}}));
+  // An open case of region 14 is flagged to the new region after the split.
+  const PersonIndex q1 = static_cast<PersonIndex>(reg->persons.Find("q1"));
+  EXPECT_EQ(FlagOf(*reg, *ref, q1, MakeDate(2020, 10, 1), 14), "");
+  EXPECT_EQ(FlagOf(*reg, *ref, q1, MakeDate(2021, 10, 1), 14), "moved:40");
+  // Beemster's case shows Purmerend once Beemster is gone.
+  EXPECT_EQ(persons(BuildSyncRequest(*reg, *ref, cache, {21, MakeDate(2021, 10, 1)}, nullptr)),
+            (std::map<std::string, int>{{"q2", 370}}));
+  EXPECT_EQ(persons(BuildSyncRequest(*reg, *ref, cache, {21, MakeDate(2022, 10, 1)}, nullptr)),
+            (std::map<std::string, int>{{"q2", 439}}));
+  const PersonIndex q2 = static_cast<PersonIndex>(reg->persons.Find("q2"));
+  EXPECT_EQ(SnapshotOf(*reg, q2, MakeDate(2022, 10, 1), -1, &*ref).municipality, 439);
+  EXPECT_EQ(SnapshotOf(*reg, q2, MakeDate(2022, 10, 1)).municipality, 370);
+  EXPECT_EQ(FlagOf(*reg, *ref, q2, MakeDate(2022, 10, 1), 21), "");
+}
+
 User Cli() { return CommandLineUser(); }
 Context Ctx(const User& u, std::string purpose = "test") { return Context{u, std::move(purpose)}; }
 

@@ -9,12 +9,20 @@ namespace vsv::followup {
 
 int AgeLimit(const SyncOptions& o) { return o.doorstroompunt ? 27 : 23; }
 
-PersonSnapshot SnapshotOf(const Registry& r, PersonIndex p, Date date, int64_t enrolment) {
+PersonSnapshot SnapshotOf(const Registry& r, PersonIndex p, Date date, int64_t enrolment, const Reference* reference) {
   PersonSnapshot s;
   s.person_id = std::string(r.persons.Id(p));
   s.birth_date = r.persons.birth_date[p];
   const int64_t res = r.ResidenceOn(p, date);
-  if (res >= 0 && IsDutchMunicipality(r.residences.municipality[res])) s.municipality = r.residences.municipality[res];
+  if (res >= 0 && IsDutchMunicipality(r.residences.municipality[res])) {
+    s.municipality = r.residences.municipality[res];
+    // A residence period that runs on across a reorganisation: the register shows
+    // the municipality of today's division (the successor).
+    if (reference) {
+      const Municipality now = reference->DivisionOf(SchoolYearOf(date)).MunicipalityOf(r.residences.municipality[res]);
+      if (now >= 0) s.municipality = now;
+    }
+  }
   const EnrolmentTable& e = r.enrolments;
   if (enrolment < 0) {
     const RowRange rows = e.Rows(p);
@@ -71,7 +79,7 @@ SyncRequest BuildSyncRequest(const Registry& r, const Reference& reference, Clas
     c.kind = CaseKind::kNewLeaver;
     c.episode = "leaver:" + FormatDate(w.left_on);
     c.covered_from = w.left_on;
-    c.person = SnapshotOf(r, w.person, o.date, w.enrolment);
+    c.person = SnapshotOf(r, w.person, o.date, w.enrolment, &reference);
     req.candidates.push_back(std::move(c));
   }
   const StockResult stock = ComputeStock(cache, {StockKind::kOudVsv, o.date, AgeLimit(o)});
@@ -88,7 +96,7 @@ SyncRequest BuildSyncRequest(const Registry& r, const Reference& reference, Clas
     c.kind = CaseKind::kOudVsv;
     c.episode = fmt::format("oud-vsv:{}", s.since_year);
     c.covered_from = MakeDate(s.since_year, 8, 1);
-    c.person = SnapshotOf(r, s.person, o.date);
+    c.person = SnapshotOf(r, s.person, o.date, -1, &reference);
     req.candidates.push_back(std::move(c));
   }
   if (counts) *counts = {static_cast<int64_t>(list.size()), oud};
@@ -104,7 +112,7 @@ SyncRequest BuildSyncRequest(const Registry& r, const Reference& reference, Clas
       return st;
     }
     st.found = true;
-    st.snapshot = SnapshotOf(*reg, static_cast<PersonIndex>(p), date);
+    st.snapshot = SnapshotOf(*reg, static_cast<PersonIndex>(p), date, -1, ref);
     st.flag = FlagOf(*reg, *ref, static_cast<PersonIndex>(p), date, region);
     return st;
   };

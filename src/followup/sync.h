@@ -31,11 +31,18 @@ struct SyncInputCounts {
 int AgeLimit(const SyncOptions& o);
 
 // The person as the register keeps them: name-free, on `date`; `enrolment` is the
-// enrolment that ended (or -1: the last one started on or before `date`).
-PersonSnapshot SnapshotOf(const Registry& registry, PersonIndex p, Date date, int64_t enrolment = -1);
+// enrolment that ended (or -1: the last one started on or before `date`). With
+// `reference`, the municipality is the one the residence's code stands for in the
+// school year of `date` (a code merged away: its successor); without, the code as
+// the registry has it.
+PersonSnapshot SnapshotOf(const Registry& registry, PersonIndex p, Date date, int64_t enrolment = -1,
+                          const Reference* reference = nullptr);
 
 // The flag a sync puts on an open case of `region` (see RegistryFlag): "died",
-// "sk-obtained", "re-enrolled", "moved:abroad", "moved:<rr>" or "".
+// "sk-obtained", "re-enrolled", "moved:abroad", "moved:<rr>" or "". The region is that
+// of the residence in the division of the school year of `date`, so a case whose
+// municipality went to another region (region 14's split into 14 and 40 in 2021) is
+// flagged "moved:40" like a move: the case belongs to the other region now.
 std::string FlagOf(const Registry& registry, const Reference& reference, PersonIndex p, Date date, int region);
 
 // The request for CaseStore::Sync; `cache` must be over `registry`.

@@ -366,7 +366,7 @@ std::vector<YearClassification> ClassifyYears(const Registry& registry, const Re
       YearClassification& into = parts[0][y];
       into.year = years[y];
       into.age_limit = options.age_limit;
-      into.region_of_municipality = reference.RegionTable(years[y]);
+      into.division = reference.DivisionOf(years[y]);
       for (size_t from = 1; from < threads; ++from) Append(into, parts[from][y]);
     }
   };

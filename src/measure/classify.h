@@ -72,9 +72,13 @@ struct YearClassification {
   std::vector<PersonIndex> person;
   std::vector<Part> part;
   std::vector<uint32_t> main_enrolment;  // row in Registry::enrolments
-  std::vector<Municipality> municipality;  // residence on teldatum T; <0 when not Dutch/unknown
-  // The region of every municipality code in this school year (Reference::RegionTable).
-  std::vector<int8_t> region_of_municipality;
+  // The code of the residence on teldatum T as the registry has it; <0 when not
+  // Dutch/unknown. A code merged away before T stands for its successor: see
+  // MunicipalityAt.
+  std::vector<Municipality> municipality;
+  // The division of this school year (Reference::DivisionOf(year)): the municipality
+  // and region every code stands for in T, as DUO attributes them.
+  Division division;
   // Data quality: persons in A without any residence record on teldatum T or T+1
   // (counted in B2, as the definition says, and reported).
   int64_t residence_unknown = 0;
@@ -84,9 +88,15 @@ struct YearClassification {
   Category CategoryAt(const Registry& registry, size_t i) const {
     return CategoryOf(registry.enrolments, main_enrolment[i]);
   }
-  // The region of entry i's residence on teldatum T; -1 when unknown or abroad.
-  int RegionAt(size_t i) const {
-    return IsDutchMunicipality(municipality[i]) ? region_of_municipality[static_cast<size_t>(municipality[i])] : -1;
+  // The municipality of entry i's residence on teldatum T in the division `on`
+  // (default: this year's own); -1 when unknown or abroad.
+  Municipality MunicipalityAt(size_t i, const Division* on = nullptr) const {
+    return (on ? *on : division).MunicipalityOf(municipality[i]);
+  }
+  // The region of entry i's residence on teldatum T in the division `on` (default:
+  // this year's own); -1 when unknown or abroad.
+  int RegionAt(size_t i, const Division* on = nullptr) const {
+    return (on ? *on : division).RegionOf(municipality[i]);
   }
   // Entry i's age in completed years on teldatum T.
   int AgeAt(const Registry& registry, size_t i) const {

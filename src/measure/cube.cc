@@ -71,16 +71,16 @@ using DimensionTag = std::integral_constant<Dimension, D>;
 // The value of dimension D for entry i of a classification (-1 = unknown): the one
 // place that says what each breakdown means.
 template <Dimension D>
-int32_t ValueOf(const Registry& r, const YearClassification& c, size_t i) {
+int32_t ValueOf(const Registry& r, const YearClassification& c, const Division& div, size_t i) {
   const EnrolmentTable& e = r.enrolments;
   if constexpr (D == Dimension::kSchool) {
     return static_cast<int32_t>(r.institutions.institution[e.location_row[c.main_enrolment[i]]]);
   } else if constexpr (D == Dimension::kLocation) {
     return static_cast<int32_t>(e.location_row[c.main_enrolment[i]]);
   } else if constexpr (D == Dimension::kMunicipality) {
-    return c.municipality[i] >= 0 ? c.municipality[i] : -1;
+    return c.MunicipalityAt(i, &div);
   } else if constexpr (D == Dimension::kRegion) {
-    return c.RegionAt(i);
+    return c.RegionAt(i, &div);
   } else if constexpr (D == Dimension::kSector) {
     return static_cast<int32_t>(e.sector[c.main_enrolment[i]]);
   } else if constexpr (D == Dimension::kCategory) {
@@ -120,8 +120,9 @@ decltype(auto) WithDimension(Dimension d, F&& f) {
 
 }  // namespace
 
-int32_t DimensionValue(const Registry& r, const YearClassification& c, size_t i, Dimension d) {
-  return WithDimension(d, [&](auto dim) { return ValueOf<dim()>(r, c, i); });
+int32_t DimensionValue(const Registry& r, const YearClassification& c, size_t i, Dimension d, const Division* on) {
+  const Division& div = on ? *on : c.division;
+  return WithDimension(d, [&](auto dim) { return ValueOf<dim()>(r, c, div, i); });
 }
 
 std::optional<std::string> DimensionValueText(const Registry& r, Dimension d, int32_t v) {
@@ -188,13 +189,13 @@ class GroupIndex {
   bool dense() const { return !dense_.empty(); }
 
   // Dense: the flat group number of every entry (the unknown value -1 counts as 0).
-  std::vector<uint32_t> FlatKeys(const Registry& r, const YearClassification& c) const {
+  std::vector<uint32_t> FlatKeys(const Registry& r, const YearClassification& c, const Division& div) const {
     std::vector<uint32_t> flat(c.size(), 0);
     for (size_t d = 0; d < dims_.size(); ++d) {
       const uint32_t radix = radix_[d];
       WithDimension(dims_[d], [&](auto dim) {
         for (size_t i = 0; i < flat.size(); ++i) {
-          flat[i] = flat[i] * radix + static_cast<uint32_t>(ValueOf<dim()>(r, c, i) + 1);
+          flat[i] = flat[i] * radix + static_cast<uint32_t>(ValueOf<dim()>(r, c, div, i) + 1);
         }
       });
     }
@@ -217,38 +218,55 @@ class GroupIndex {
 };
 
 // Whether each entry passes every filter (1) or not (0), one filter at a time.
-std::vector<uint8_t> PassesFilters(const Registry& r, const YearClassification& c,
+std::vector<uint8_t> PassesFilters(const Registry& r, const YearClassification& c, const Division& div,
                                    std::span<const DimensionFilter> filters) {
   std::vector<uint8_t> keep(c.size(), 1);
   for (const DimensionFilter& f : filters) {
     WithDimension(f.dimension, [&](auto dim) {
-      for (size_t i = 0; i < keep.size(); ++i) keep[i] &= ValueOf<dim()>(r, c, i) == f.value ? 1 : 0;
+      for (size_t i = 0; i < keep.size(); ++i) keep[i] &= ValueOf<dim()>(r, c, div, i) == f.value ? 1 : 0;
     });
   }
   return keep;
 }
 
-PackedKey KeyOf(const Registry& r, const YearClassification& c, size_t i, std::span<const Dimension> dims) {
+PackedKey KeyOf(const Registry& r, const YearClassification& c, const Division& div, size_t i,
+                std::span<const Dimension> dims) {
   PackedKey key;
   key.fill(0);
-  for (size_t d = 0; d < dims.size(); ++d) key[d] = DimensionValue(r, c, i, dims[d]);
+  for (size_t d = 0; d < dims.size(); ++d) key[d] = DimensionValue(r, c, i, dims[d], &div);
   return key;
 }
 
 }  // namespace
 
 CountTable CountBy(const Registry& registry, const YearClassification& c,
-                   std::span<const Dimension> dimensions, std::span<const DimensionFilter> filters) {
+                   std::span<const Dimension> dimensions, std::span<const DimensionFilter> filters,
+                   const Division* on) {
+  const Division& div = on ? *on : c.division;
   CountTable table;
+  table.boundaries = on ? on->year : 0;
   table.year = c.year;
   table.age_limit = c.age_limit;
   table.dimensions.assign(dimensions.begin(), dimensions.end());
   table.residence_unknown = c.residence_unknown;
   table.national = filters.empty();
+  // Where a region's area differs from the year before, say so beside any figure of
+  // regions (only on the year's own division: on one year's map nothing moves).
+  const bool about_regions =
+      std::find(dimensions.begin(), dimensions.end(), Dimension::kRegion) != dimensions.end() ||
+      std::any_of(filters.begin(), filters.end(), [](const DimensionFilter& f) { return f.dimension == Dimension::kRegion; });
+  if (!on && about_regions) {
+    for (const AreaChange& change : div.area_changes) {
+      const bool asked = std::none_of(filters.begin(), filters.end(), [&](const DimensionFilter& f) {
+        return f.dimension == Dimension::kRegion && f.value != change.region;
+      });
+      if (asked) table.area_changes.push_back(change);
+    }
+  }
   const std::span<const Dimension> dims = dimensions.first(std::min(dimensions.size(), kMaxDims));
-  const std::vector<uint8_t> keep = PassesFilters(registry, c, filters);
+  const std::vector<uint8_t> keep = PassesFilters(registry, c, div, filters);
   GroupIndex index(registry, dims);
-  const std::vector<uint32_t> flat = index.dense() && !dims.empty() ? index.FlatKeys(registry, c)
+  const std::vector<uint32_t> flat = index.dense() && !dims.empty() ? index.FlatKeys(registry, c, div)
                                                                     : std::vector<uint32_t>();
   std::vector<PartCounts> counts;
   std::vector<PackedKey> keys;
@@ -263,11 +281,11 @@ CountTable CountBy(const Registry& registry, const YearClassification& c,
       int64_t& s = index.Slot(flat[i]);
       if (s < 0) {
         s = next;
-        keys.push_back(KeyOf(registry, c, i, dims));
+        keys.push_back(KeyOf(registry, c, div, i, dims));
       }
       slot = s;
     } else {
-      const PackedKey key = KeyOf(registry, c, i, dims);
+      const PackedKey key = KeyOf(registry, c, div, i, dims);
       bool is_new;
       std::tie(slot, is_new) = index.Slot(key, next);
       if (is_new) keys.push_back(key);

@@ -59,6 +59,12 @@ struct CountTable {
   std::vector<CountGroup> groups;  // sorted by key, unknown values last
   bool national = true;            // no filter: the whole country
   int64_t residence_unknown = 0;   // data-quality finding of the classification
+  // 0: municipalities and regions as divided in `year` itself (as DUO publishes);
+  // else the school year whose division every residence was mapped onto.
+  int boundaries = 0;
+  // On the year's own division, for a table by region or of one region: the regions
+  // whose area differs from the year before.
+  std::vector<AreaChange> area_changes;
 };
 
 // Keeps only the persons whose value of `dimension` is `value` (e.g. region 21).
@@ -68,13 +74,17 @@ struct DimensionFilter {
 };
 
 // Counts `classification` by `dimensions` (none: only the total), over the persons
-// that pass every filter.
+// that pass every filter. Municipality and region (in keys and filters) are those of
+// the division `on` (Reference::DivisionOf(B), for "on the map of school year B"),
+// by default the classification's own year's.
 CountTable CountBy(const Registry& registry, const YearClassification& classification,
                    std::span<const Dimension> dimensions,
-                   std::span<const DimensionFilter> filters = {});
+                   std::span<const DimensionFilter> filters = {}, const Division* on = nullptr);
 
-// The value of dimension `d` for entry `i` of the classification (-1 = unknown).
-int32_t DimensionValue(const Registry& registry, const YearClassification& c, size_t i, Dimension d);
+// The value of dimension `d` for entry `i` of the classification (-1 = unknown), in
+// the division `on` (default: the classification's own).
+int32_t DimensionValue(const Registry& registry, const YearClassification& c, size_t i, Dimension d,
+                       const Division* on = nullptr);
 
 // A key value as the JSON contract writes it: region "21", municipality "0363",
 // school "00AA", location "00AA01", sector "MBO", level "2", sex "V", ...;

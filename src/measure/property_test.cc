@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "measure/classify.h"
 #include "measure/cube.h"
 #include "random_registry.h"
@@ -118,10 +120,91 @@ TEST_F(PropertyTest, AllYearsAtOnceEqualOneYearAtATimeOnAnyNumberOfThreads) {
       EXPECT_EQ(c.part, one.part);
       EXPECT_EQ(c.main_enrolment, one.main_enrolment);
       EXPECT_EQ(c.municipality, one.municipality);
-      EXPECT_EQ(c.region_of_municipality, one.region_of_municipality);
+      EXPECT_EQ(c.division.region, one.division.region);
+      EXPECT_EQ(c.division.municipality, one.division.municipality);
       EXPECT_EQ(c.residence_unknown, one.residence_unknown);
     }
   }
+}
+
+// A random registry whose Rotterdam residences are moved to municipalities that
+// were reorganised or changed region since 2017 (Beemster, Haaren, Weesp,
+// Heerhugowaard, Appingedam: merged away; Nijmegen: region 14 -> 40; Uitgeest:
+// 25 -> 24), each to one that exists on the day the period starts.
+Registry LoadWithReorganisedMunicipalities(const Reference& ref, uint64_t seed, int persons) {
+  auto files = test::RandomRegistry(seed, persons);
+  const Municipality kCodes[] = {370, 788, 457, 398, 3, 268, 450};
+  std::string out;
+  std::string_view text = files["residences.csv"];
+  size_t n = 0;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    std::string line(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    // person_id,valid_from,valid_to,municipality,postcode4
+    const size_t c1 = line.find(','), c2 = line.find(',', c1 + 1), c3 = line.find(',', c2 + 1);
+    if (c3 != std::string::npos && line.compare(c3 + 1, 4, "0599") == 0) {
+      const Date from = *ParseDate(std::string_view(line).substr(c1 + 1, c2 - c1 - 1));
+      for (size_t k = 0; k < std::size(kCodes); ++k) {
+        const Municipality m = kCodes[(n + k) % std::size(kCodes)];
+        if (ref.ValidityOf(m).Covers(from)) {
+          line.replace(c3 + 1, 4, fmt::format("{:04d}", m));
+          break;
+        }
+      }
+      ++n;
+    }
+    out += line + "\n";
+  }
+  files["residences.csv"] = out;
+  const std::string dir = test::MakeTempDir("vsv-reorg-");
+  test::WriteFiles(files, dir);
+  auto reg = LoadRegistryCsv(dir, ref, LoadOptions{2}, nullptr);
+  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(reg.has_value()) << (reg ? "" : reg.error().message);
+  return reg ? std::move(*reg) : Registry{};
+}
+
+// Regions and municipalities of each year's own division, and of one year's
+// division (--boundaries), add up to the national figure in every school year; on
+// one year's map the national figure is the same as on each year's own.
+TEST_F(PropertyTest, RegionsAddUpToTheNationalFigureOnEveryDivision) {
+  const Registry reg = LoadWithReorganisedMunicipalities(*reference_, 5, 3000);
+  const Division on2025 = reference_->DivisionOf(2025);
+  const Division on2013 = reference_->DivisionOf(2013);
+  bool saw_40 = false, saw_successor = false;
+  for (int year = 2017; year <= 2023; ++year) {
+    const YearClassification c = ClassifyYear(reg, *reference_, year, {22, 2});
+    const PartCounts national = CountBy(reg, c, {}).total;
+    for (const Division* on : {static_cast<const Division*>(nullptr), &on2025, &on2013}) {
+      for (Dimension d : {Dimension::kRegion, Dimension::kMunicipality}) {
+        const Dimension dims[] = {d};
+        const CountTable t = CountBy(reg, c, dims, {}, on);
+        EXPECT_EQ(t.total.n, national.n) << year;
+        PartCounts sum;
+        for (const CountGroup& g : t.groups) {
+          sum.Add(g.counts);
+          const int division_year = on ? on->year : year;
+          if (d == Dimension::kRegion && g.key[0] >= 0) {
+            // Only regions in use in that division: 40 from 2021 on, not before.
+            EXPECT_NE(reference_->FindRegion(g.key[0], division_year), nullptr);
+            if (g.key[0] == 40) {
+              EXPECT_GE(division_year, 2021) << year;
+              saw_40 = true;
+            }
+          }
+          if (d == Dimension::kMunicipality && g.key[0] >= 0) {
+            EXPECT_NE(reference_->Find(static_cast<Municipality>(g.key[0]), division_year), nullptr)
+                << year << " " << g.key[0] << " on " << division_year;
+            if (g.key[0] == 439 && year >= 2022 && !on) saw_successor = true;
+          }
+        }
+        EXPECT_EQ(sum.n, national.n) << year;
+      }
+    }
+  }
+  EXPECT_TRUE(saw_40);
+  EXPECT_TRUE(saw_successor);
 }
 
 }  // namespace

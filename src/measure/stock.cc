@@ -87,19 +87,19 @@ void AddOudVsv(ClassificationCache& cache, const StockOptions& o, StockResult* o
       if (c.part[i] == Part::kX && first_counted[c.person[i]] < 0) first_counted[c.person[i]] = year;
     }
   }
-  const std::vector<int8_t> regions = cache.reference().RegionTable(SchoolYearOf(o.date));
+  const Division div = cache.reference().DivisionOf(o.boundaries ? o.boundaries : SchoolYearOf(o.date));
   for (PersonIndex p = 0; p < r.person_count(); ++p) {
     if (first_counted[p] < 0) continue;
     const int age = AgeOn(r.persons.birth_date[p], o.date);
     const Municipality m = DutchResidenceOn(r, p, o.date);
     if (age >= o.age_limit || m < 0 || EnrolledOn(r, p, o.date) || HasStartkwalificatieOn(r, p, o.date)) continue;
-    out->entries.push_back({p, m, regions[m], age, first_counted[p]});
+    out->entries.push_back({p, div.MunicipalityOf(m), static_cast<int8_t>(div.RegionOf(m)), age, first_counted[p]});
   }
 }
 
 void AddJongerenInBeeld(ClassificationCache& cache, const StockOptions& o, StockResult* out) {
   const Registry& r = cache.registry();
-  const std::vector<int8_t> regions = cache.reference().RegionTable(SchoolYearOf(o.date));
+  const Division div = cache.reference().DivisionOf(o.boundaries ? o.boundaries : SchoolYearOf(o.date));
   for (PersonIndex p = 0; p < r.person_count(); ++p) {
     const int age = AgeOn(r.persons.birth_date[p], o.date);
     if (age < 23 || age >= 27) continue;
@@ -108,7 +108,7 @@ void AddJongerenInBeeld(ClassificationCache& cache, const StockOptions& o, Stock
         r.RegisteredOn(p, Register::kEmployed, o.date) || r.RegisteredOn(p, Register::kBenefit, o.date)) {
       continue;
     }
-    out->entries.push_back({p, m, regions[m], age});
+    out->entries.push_back({p, div.MunicipalityOf(m), static_cast<int8_t>(div.RegionOf(m)), age});
   }
 }
 
@@ -118,7 +118,7 @@ void AddVulnerable(ClassificationCache& cache, const StockOptions& o, StockResul
   const int year = LastCompletedYear(o.date);
   out->school_year = year;
   const Date from = MakeDate(year, 8, 1), to = MakeDate(year + 1, 7, 31), t1 = Teldatum(year + 1);
-  const std::vector<int8_t> regions = cache.reference().RegionTable(year + 1);
+  const Division div = cache.reference().DivisionOf(o.boundaries ? o.boundaries : year + 1);
   for (PersonIndex p = 0; p < r.person_count(); ++p) {
     const RowRange rows = e.Rows(p);
     std::optional<VulnerableOrigin> origin;
@@ -138,7 +138,7 @@ void AddVulnerable(ClassificationCache& cache, const StockOptions& o, StockResul
                   : r.RegisteredOn(p, Register::kBenefit, t1)     ? Situation::kBenefit
                                                                   : Situation::kNone;
     const Municipality m = DutchResidenceOn(r, p, t1);
-    StockEntry entry{p, m, m >= 0 ? regions[m] : int8_t{-1}, AgeOn(r.persons.birth_date[p], t1)};
+    StockEntry entry{p, div.MunicipalityOf(m), static_cast<int8_t>(div.RegionOf(m)), AgeOn(r.persons.birth_date[p], t1)};
     entry.origin = *origin;
     entry.situation = s;
     out->entries.push_back(entry);

@@ -27,7 +27,9 @@ std::string_view SituationName(Situation s);                // "ENROLLED", ...
 
 struct StockEntry {
   PersonIndex person;
-  Municipality municipality;  // residence on the reference date (<0: none in NL)
+  // The residence on the reference date as divided in its school year (or in
+  // StockOptions::boundaries): a code merged away stands for its successor.
+  Municipality municipality;  // <0: none in NL
   int8_t region;              // -1 when unknown
   int age;                    // on the reference date
   int since_year = -1;        // oud-vsv: the school year in which they were counted
@@ -40,6 +42,9 @@ struct StockOptions {
   Date date = 0;
   // oud-vsv: under this age on the date (23 for the RMC, 27 for the Doorstroompunt).
   int age_limit = 23;
+  // 0: municipalities and regions of the school year of the date (vulnerable: of
+  // teldatum T+1); else those of this school year's division.
+  int boundaries = 0;
 };
 
 struct StockResult {

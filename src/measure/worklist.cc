@@ -29,8 +29,8 @@ std::vector<WorklistEntry> ComputeWorklist(const Registry& r, const Reference& r
                                            const WorklistOptions& o) {
   const EnrolmentTable& e = r.enrolments;
   std::vector<WorklistEntry> out;
-  std::vector<int8_t> regions_by_year;
-  int regions_year = -1;
+  Division division;
+  int division_year = -1;
   for (PersonIndex p = 0; p < r.person_count(); ++p) {
     const RowRange rows = e.Rows(p);
     int64_t left = -1;
@@ -50,12 +50,13 @@ std::vector<WorklistEntry> ComputeWorklist(const Registry& r, const Reference& r
     const int64_t res = r.ResidenceOn(p, check);
     if (res < 0 || !IsDutchMunicipality(r.residences.municipality[res])) continue;
     const Municipality m = r.residences.municipality[res];
-    if (SchoolYearOf(check) != regions_year) {
-      regions_year = SchoolYearOf(check);
-      regions_by_year = reference.RegionTable(regions_year);
+    const int year = o.boundaries ? o.boundaries : SchoolYearOf(check);
+    if (year != division_year) {
+      division_year = year;
+      division = reference.DivisionOf(year);
     }
-    if (regions_by_year[m] != o.region) continue;
-    out.push_back({p, static_cast<uint32_t>(left), left_on, m, age});
+    if (division.RegionOf(m) != o.region) continue;
+    out.push_back({p, static_cast<uint32_t>(left), left_on, division.MunicipalityOf(m), age});
   }
   return out;
 }

@@ -15,13 +15,16 @@ struct WorklistOptions {
   Date from = 0;
   Date to = 0;
   int age_limit = 23;  // 23 for the RMC, 27 for the Doorstroompunt
+  // 0: the region and municipality of the school year of the check date; else
+  // those of this school year's division.
+  int boundaries = 0;
 };
 
 struct WorklistEntry {
   PersonIndex person;
   uint32_t enrolment;  // the enrolment that ended (the last one in the window)
   Date left_on;        // its end date
-  Municipality municipality;
+  Municipality municipality;  // on the check date, in the division used (a merged code: its successor)
   int age;
 };
 

@@ -276,30 +276,37 @@ Result<CsvFile> OpenRegistryFile(const std::string& dir, std::string_view name,
   return file;
 }
 
-// The municipality of a residence or institution: a code in the reference for the
-// school years [from_year, to_year] in which it is used.
+// The municipality of a residence or institution, checked against the dates each
+// code exists (Reference::ValidityOf: mergers.csv's dates where it has them).
 class MunicipalityChecker {
  public:
-  // The dates each code is valid: from 1 August of its first school year (or always,
-  // when that is the reference's first year) to 31 July after its last one.
-  explicit MunicipalityChecker(const Reference& ref) {
-    valid_from_.assign(10000, kOpenEnd);
-    valid_to_.assign(10000, kNoDate);
-    for (const MunicipalityPeriod& m : ref.municipalities()) {
-      const Date from = m.first_year <= ref.first_year() ? kNoDate : MakeDate(m.first_year, 8, 1);
-      const Date to = m.last_year == kOpenYear ? kOpenEnd : MakeDate(m.last_year + 1, 7, 31);
-      valid_from_[m.code] = std::min(valid_from_[m.code], from);
-      valid_to_[m.code] = std::max(valid_to_[m.code], to);
+  explicit MunicipalityChecker(const Reference& ref) : ref_(ref) {}
+  // A residence period is valid when its code exists on the day it starts; it may
+  // run on across a reorganisation (it is attributed to the successor from then).
+  bool ValidOn(Municipality code, Date from) const { return ref_.ValidityOf(code).Covers(from); }
+  // An institution location has no dates: its code must exist at some time.
+  bool Known(Municipality code) const { return ref_.ValidityOf(code).known(); }
+  // What was expected, for the error of a residence in `code` starting on `from`.
+  std::string ExpectedOn(Municipality code, Date from, Date to) const {
+    const CodeValidity v = ref_.ValidityOf(code);
+    std::string existed;
+    if (!v.known()) {
+      existed = fmt::format("{:04d} is in no school year of the reference data", code);
+    } else {
+      existed = fmt::format("{:04d} {} exists {}{}", code, ref_.NameOf(code),
+                            v.from == kNoDate ? "up to " : "from " + FormatDate(v.from),
+                            v.from == kNoDate ? FormatDate(v.to)
+                            : v.to == kOpenEnd ? std::string()
+                                               : " to " + FormatDate(v.to));
     }
-  }
-  // Whether the municipality existed at some point of [from, to].
-  bool ValidFor(Municipality code, Date from, Date to) const {
-    return code >= 0 && valid_from_[code] <= valid_to_[code] &&  // a known code
-           from <= valid_to_[code] && to >= valid_from_[code];
+    return fmt::format("a municipality code that exists on {}, the start of this residence period ({} to {}); "
+                       "{}; nearest valid code on {}: {}",
+                       FormatDate(from), FormatDate(from), to == kOpenEnd ? "open" : FormatDate(to), existed,
+                       FormatDate(from), ref_.NearestValid(code, from));
   }
 
  private:
-  std::vector<Date> valid_from_, valid_to_;
+  const Reference& ref_;
 };
 
 Result<Municipality> MunicipalityCode(const RowContext& ctx, int col, bool allow_special) {
@@ -343,8 +350,11 @@ Status LoadInstitutions(const std::string& dir, const Reference& ref, NoticeColl
     if (!sector) return tl::unexpected(sector.error());
     auto m = MunicipalityCode(ctx, (*c)[4], false);
     if (!m) return tl::unexpected(m.error());
-    if (!checker.ValidFor(*m, kNoDate, kOpenEnd)) {
-      return FieldError(ctx, (*c)[4], Field(ctx, (*c)[4]), "a municipality code of the reference data");
+    if (!checker.Known(*m)) {
+      return FieldError(ctx, (*c)[4], Field(ctx, (*c)[4]),
+                        fmt::format("a municipality code of the reference data (in any school year); "
+                                    "nearest valid code today: {}",
+                                    ref.NearestValid(*m, kOpenEnd - 1)));
     }
     *row = {std::string(brin), *ParseNumber<int>(loc), std::string(Field(ctx, (*c)[2])), *sector,
             *m, ctx.record.line};
@@ -454,9 +464,8 @@ Status LoadResidences(const std::string& dir, const Reference& ref, int threads,
     if (*to < *from) return FieldError(ctx, (*c)[2], Field(ctx, (*c)[2]), "a date not before valid_from");
     auto m = MunicipalityCode(ctx, (*c)[3], true);
     if (!m) return tl::unexpected(m.error());
-    if (IsDutchMunicipality(*m) && !checker.ValidFor(*m, *from, *to)) {
-      return FieldError(ctx, (*c)[3], Field(ctx, (*c)[3]),
-                        "a municipality code of the reference data, valid in the years of this period");
+    if (IsDutchMunicipality(*m) && !checker.ValidOn(*m, *from)) {
+      return FieldError(ctx, (*c)[3], Field(ctx, (*c)[3]), checker.ExpectedOn(*m, *from, *to));
     }
     int16_t postcode = -1;
     if (postcode_col >= 0 && !Field(ctx, postcode_col).empty()) {

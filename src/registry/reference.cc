@@ -40,6 +40,19 @@ std::optional<T> ParseNumber(std::string_view s) {
   return value;
 }
 
+// The first percentage in a note ("Winsum divided; 87.7% of addresses" -> 87.7).
+std::optional<double> ShareInNote(std::string_view note) {
+  const size_t pct = note.find('%');
+  if (pct == std::string_view::npos) return std::nullopt;
+  size_t begin = pct;
+  while (begin > 0 && ((note[begin - 1] >= '0' && note[begin - 1] <= '9') || note[begin - 1] == '.')) --begin;
+  if (begin == pct) return std::nullopt;
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(note.data() + begin, note.data() + pct, value);
+  if (ec != std::errc() || ptr != note.data() + pct) return std::nullopt;
+  return value;
+}
+
 Error FieldError(const CsvFile& file, const CsvRecord& r, std::string_view column,
                  std::string_view value, std::string_view expected) {
   return Error{fmt::format("{}:{}: column '{}': value '{}' is not valid; expected {}",
@@ -124,6 +137,70 @@ Result<Reference> Reference::Load(const std::string& dir) {
     });
     if (!st) return tl::unexpected(st.error());
   }
+  if (FileExists(dir + "/mergers.csv")) {
+    auto file = OpenReferenceFile(dir, "mergers.csv");
+    if (!file) return tl::unexpected(file.error());
+    auto cols = file->RequireColumns({"date", "old_code", "new_code", "type"});
+    if (!cols) return tl::unexpected(cols.error());
+    const int old_name_col = file->ColumnIndex("old_name");
+    const int new_name_col = file->ColumnIndex("new_name");
+    const int note_col = file->ColumnIndex("note");
+    const int share_col = file->ColumnIndex("share");
+    std::vector<bool> known(10000, false);
+    for (const MunicipalityPeriod& m : ref.municipalities_) known[static_cast<size_t>(m.code)] = true;
+    auto st = ForEachRecord(*file, [&](const CsvRecord& r) -> Status {
+      MunicipalityChange c;
+      auto date = ParseDate(Field(r, (*cols)[0]));
+      if (!date) return tl::unexpected(FieldError(*file, r, "date", Field(r, (*cols)[0]), "a date YYYY-MM-DD"));
+      c.date = *date;
+      for (int k : {1, 2}) {
+        std::string_view code = Field(r, (*cols)[k]);
+        auto number = ParseNumber<int>(code);
+        const char* name = k == 1 ? "old_code" : "new_code";
+        if (code.size() != 4 || !number) {
+          return tl::unexpected(FieldError(*file, r, name, code, "a 4-digit CBS code"));
+        }
+        if (!known[static_cast<size_t>(*number)]) {
+          return tl::unexpected(FieldError(*file, r, name, code, "a code of municipalities.csv"));
+        }
+        (k == 1 ? c.old_code : c.new_code) = static_cast<Municipality>(*number);
+      }
+      std::string_view type = Field(r, (*cols)[3]);
+      if (type == "merger") c.type = ChangeType::kMerger;
+      else if (type == "absorption") c.type = ChangeType::kAbsorption;
+      else if (type == "split") c.type = ChangeType::kSplit;
+      else if (type == "recode") c.type = ChangeType::kRecode;
+      else return tl::unexpected(FieldError(*file, r, "type", type, "merger, absorption, split or recode"));
+      c.old_name = std::string(Field(r, old_name_col));
+      c.new_name = std::string(Field(r, new_name_col));
+      c.note = std::string(Field(r, note_col));
+      if (!Field(r, share_col).empty()) {
+        auto share = ParseNumber<double>(Field(r, share_col));
+        if (!share || *share < 0 || *share > 100) {
+          return tl::unexpected(FieldError(*file, r, "share", Field(r, share_col), "empty or a percentage 0-100"));
+        }
+        c.share = *share;
+      } else {
+        c.share = ShareInNote(c.note);
+      }
+      ref.changes_.push_back(std::move(c));
+      return {};
+    });
+    if (!st) return tl::unexpected(st.error());
+  }
+  if (FileExists(dir + "/municipalities_by_year.csv")) {
+    auto file = OpenReferenceFile(dir, "municipalities_by_year.csv");
+    if (!file) return tl::unexpected(file.error());
+    auto cols = file->RequireColumns({"year"});
+    if (!cols) return tl::unexpected(cols.error());
+    auto st = ForEachRecord(*file, [&](const CsvRecord& r) -> Status {
+      auto year = ParseNumber<int>(Field(r, (*cols)[0]));
+      if (!year) return tl::unexpected(FieldError(*file, r, "year", Field(r, (*cols)[0]), "a year"));
+      ref.last_year_ = std::max(ref.last_year_, *year);
+      return {};
+    });
+    if (!st) return tl::unexpected(st.error());
+  }
   if (FileExists(dir + "/targets.csv")) {
     auto file = OpenReferenceFile(dir, "targets.csv");
     if (!file) return tl::unexpected(file.error());
@@ -175,7 +252,61 @@ Result<Reference> Reference::Load(const std::string& dir) {
     });
     if (!st) return tl::unexpected(st.error());
   }
+  for (const MunicipalityPeriod& m : ref.municipalities_) {
+    ref.last_year_ = std::max({ref.last_year_, m.first_year, m.last_year == kOpenYear ? 0 : m.last_year + 1});
+  }
+  for (const RegionInfo& r : ref.regions_) {
+    ref.last_year_ = std::max({ref.last_year_, r.first_year, r.last_year == kOpenYear ? 0 : r.last_year + 1});
+  }
+  ref.ComputeValidity();
   return ref;
+}
+
+void Reference::ComputeValidity() {
+  validity_.assign(10000, CodeValidity{});
+  std::vector<int> first(10000, kOpenYear), last(10000, 0);
+  for (const MunicipalityPeriod& m : municipalities_) {
+    const auto c = static_cast<size_t>(m.code);
+    first[c] = std::min(first[c], m.first_year);
+    last[c] = std::max(last[c], m.last_year);
+  }
+  for (size_t c = 0; c < validity_.size(); ++c) {
+    if (first[c] == kOpenYear) continue;
+    // A school year Y holds the codes that exist on 1 October Y.
+    validity_[c].from = first[c] <= first_year_ ? kNoDate : Teldatum(first[c] - 1) + 1;
+    validity_[c].to = last[c] == kOpenYear ? kOpenEnd : Teldatum(last[c] + 1) - 1;
+  }
+  // The exact dates where mergers.csv has them.
+  for (const MunicipalityChange& ch : changes_) {
+    CodeValidity& created = validity_[static_cast<size_t>(ch.new_code)];
+    const int fy = first[static_cast<size_t>(ch.new_code)];
+    if (created.from != kNoDate && ch.date >= created.from && ch.date <= Teldatum(fy)) created.from = ch.date;
+    CodeValidity& ended = validity_[static_cast<size_t>(ch.old_code)];
+    const int ly = last[static_cast<size_t>(ch.old_code)];
+    if (ended.to != kOpenEnd && ch.date > Teldatum(ly) && ch.date - 1 <= ended.to) ended.to = ch.date - 1;
+  }
+  successor_.assign(10000, -1);
+  for (size_t c = 0; c < successor_.size(); ++c) {
+    const MunicipalityChange* best = nullptr;
+    bool best_legal = false;
+    for (const MunicipalityChange& ch : changes_) {
+      if (static_cast<size_t>(ch.old_code) != c) continue;
+      const std::string code = fmt::format("{:04d}", ch.new_code);
+      const bool legal = ch.note.find("legal successor") != std::string::npos ||
+                         ch.note.find("gives " + code) != std::string::npos;
+      if (!best) {
+        best = &ch;
+        best_legal = legal;
+      } else if (ch.share && (!best->share || *ch.share > *best->share)) {
+        best = &ch;
+        best_legal = legal;
+      } else if (!ch.share && !best->share && legal && !best_legal) {
+        best = &ch;
+        best_legal = true;
+      }
+    }
+    if (best) successor_[c] = best->new_code;
+  }
 }
 
 const MunicipalityPeriod* Reference::Find(Municipality code, int year) const {
@@ -193,19 +324,150 @@ const MunicipalityPeriod* Reference::FindAny(Municipality code) const {
   return best;
 }
 
+Municipality Reference::CodeIn(Municipality code, int year) const {
+  Municipality x = code;
+  const Date teldatum = Teldatum(year);
+  // Each step moves to another code; reorganisations are few, so a chain is short.
+  for (int step = 0; step < 64 && x >= 0; ++step) {
+    if (Find(x, year)) return x;
+    const CodeValidity v = ValidityOf(x);
+    if (!v.known()) return -1;
+    if (v.to < teldatum) {
+      x = successor_[static_cast<size_t>(x)];
+    } else if (v.from > teldatum) {
+      // Created after `year`: its first predecessor listed in mergers.csv.
+      Municipality before = -1;
+      for (const MunicipalityChange& ch : changes_) {
+        if (ch.new_code == x && ch.date == v.from && ch.type != ChangeType::kAbsorption) {
+          before = ch.old_code;
+          break;
+        }
+      }
+      x = before;
+    } else {
+      return -1;
+    }
+  }
+  return -1;
+}
+
+Municipality Reference::SuccessorOf(Municipality code) const {
+  return code >= 0 && static_cast<size_t>(code) < successor_.size() ? successor_[static_cast<size_t>(code)] : -1;
+}
+
 int Reference::RegionOf(Municipality code, int year) const {
-  const MunicipalityPeriod* m = Find(code, year);
+  const Municipality now = CodeIn(code, year);
+  const MunicipalityPeriod* m = now >= 0 ? Find(now, year) : nullptr;
   return m ? m->region : -1;
 }
 
-std::vector<int8_t> Reference::RegionTable(int year) const {
-  std::vector<int8_t> table(10000, -1);
-  for (const MunicipalityPeriod& m : municipalities_) {
-    if (m.first_year <= year && year <= m.last_year) table[m.code] = m.region;
+std::vector<int8_t> Reference::RegionTable(int year) const { return DivisionOf(year).region; }
+
+const AreaChange* Division::AreaChangeOf(int r) const {
+  for (const AreaChange& c : area_changes) {
+    if (c.region == r) return &c;
   }
-  return table;
+  return nullptr;
 }
 
+Division Reference::DivisionOf(int year) const {
+  Division d;
+  d.year = year;
+  d.municipality.assign(10000, -1);
+  d.region.assign(10000, -1);
+  std::vector<int8_t> region_now(10000, -1);
+  for (const MunicipalityPeriod& m : municipalities_) {
+    if (m.first_year <= year && year <= m.last_year) region_now[static_cast<size_t>(m.code)] = m.region;
+  }
+  for (size_t c = 0; c < validity_.size(); ++c) {
+    if (!validity_[c].known()) continue;
+    const Municipality now = CodeIn(static_cast<Municipality>(c), year);
+    d.municipality[c] = now;
+    d.region[c] = now >= 0 ? region_now[static_cast<size_t>(now)] : int8_t{-1};
+  }
+  // What moved between the division of the year before and this one.
+  if (year - 1 < first_year_) return d;
+  auto change_of = [&](int r) -> AreaChange& {
+    for (AreaChange& c : d.area_changes) {
+      if (c.region == r) return c;
+    }
+    d.area_changes.push_back(AreaChange{r, false, {}, {}});
+    return d.area_changes.back();
+  };
+  for (const MunicipalityPeriod& m : municipalities_) {
+    if (!(m.first_year <= year - 1 && year - 1 <= m.last_year)) continue;
+    // Every code of this year that holds part of m's territory.
+    std::vector<Municipality> parts, todo = {m.code};
+    while (!todo.empty()) {
+      const Municipality x = todo.back();
+      todo.pop_back();
+      if (region_now[static_cast<size_t>(x)] >= 0) {
+        parts.push_back(x);
+        continue;
+      }
+      for (const MunicipalityChange& ch : changes_) {
+        if (ch.old_code == x && ch.date <= Teldatum(year) && todo.size() < 64) todo.push_back(ch.new_code);
+      }
+    }
+    for (Municipality now : parts) {
+      const int r = region_now[static_cast<size_t>(now)];
+      if (r == m.region) continue;
+      change_of(m.region).lost.push_back({m.code, m.name, now, r});
+      change_of(r).gained.push_back({m.code, m.name, now, m.region});
+    }
+  }
+  for (const RegionInfo& r : regions_) {
+    if (r.first_year != year) continue;
+    const bool before = std::any_of(regions_.begin(), regions_.end(), [&](const RegionInfo& o) {
+      return o.code == r.code && o.first_year <= year - 1 && year - 1 <= o.last_year;
+    });
+    if (!before) change_of(r.code).new_region = true;
+  }
+  std::sort(d.area_changes.begin(), d.area_changes.end(),
+            [](const AreaChange& a, const AreaChange& b) { return a.region < b.region; });
+  return d;
+}
+
+std::string Reference::NameOf(Municipality code) const {
+  const MunicipalityPeriod* m = FindAny(code);
+  return m ? m->name : std::string();
+}
+
+std::string Reference::NearestValid(Municipality code, Date date) const {
+  auto named = [&](Municipality c) { return fmt::format("{:04d} {}", c, NameOf(c)); };
+  const CodeValidity v = ValidityOf(code);
+  if (v.known() && date > v.to) {
+    Municipality x = code;
+    for (int step = 0; step < 64; ++step) {
+      const Municipality next = SuccessorOf(x);
+      if (next < 0) break;
+      x = next;
+      if (ValidityOf(x).Covers(date)) {
+        return fmt::format("{} (successor of {:04d}, which ended on {}; mergers.csv)", named(x), code,
+                           FormatDate(v.to));
+      }
+    }
+  } else if (v.known() && date < v.from) {
+    std::vector<std::string> before;
+    for (const MunicipalityChange& ch : changes_) {
+      if (ch.new_code == code && ch.date == v.from && ValidityOf(ch.old_code).Covers(date)) {
+        before.push_back(named(ch.old_code));
+      }
+    }
+    if (!before.empty()) {
+      return fmt::format("{} ({:04d} was formed from {} on {}; mergers.csv)", fmt::join(before, " or "), code,
+                         before.size() == 1 ? "it" : "them", FormatDate(v.from));
+    }
+  }
+  Municipality best = -1;
+  for (size_t c = 0; c < validity_.size(); ++c) {
+    if (!validity_[c].Covers(date)) continue;
+    const int distance = std::abs(static_cast<int>(c) - code);
+    if (best < 0 || distance < std::abs(best - code)) best = static_cast<Municipality>(c);
+  }
+  if (best < 0) return "none (the reference has no municipality on that date)";
+  return fmt::format("{} (the valid code nearest in number)", named(best));
+}
 bool Reference::Knows(Municipality code) const { return FindAny(code) != nullptr; }
 
 const RegionInfo* Reference::FindRegion(int code, int year) const {

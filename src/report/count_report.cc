@@ -57,10 +57,71 @@ nlohmann::ordered_json PartCountsJson(const PartCounts& counts) {
   return j;
 }
 
+std::string AreaChangeNote(const AreaChange& change, int year, bool dutch) {
+  auto list = [dutch](const std::vector<AreaMove>& moves, bool gained) {
+    // Grouped by the region on the other side, in order of first appearance.
+    std::vector<std::pair<int, std::vector<std::string>>> by_region;
+    for (const AreaMove& m : moves) {
+      auto it = std::find_if(by_region.begin(), by_region.end(), [&](const auto& p) { return p.first == m.other_region; });
+      if (it == by_region.end()) it = by_region.insert(by_region.end(), {m.other_region, {}});
+      // A split municipality is one entry with every part that crossed: "0788 Haaren
+      // (now part of 0855, 0824)".
+      const std::string head = fmt::format("{:04d} {}", m.municipality, m.name);
+      auto same = std::find_if(it->second.begin(), it->second.end(),
+                               [&](const std::string& t) { return t.rfind(head, 0) == 0; });
+      if (same != it->second.end() && m.now != m.municipality) {
+        same->insert(same->size() - 1, fmt::format(", {:04d}", m.now));
+        continue;
+      }
+      std::string text = head;
+      if (m.now != m.municipality) text += fmt::format(" ({} {:04d})", dutch ? "nu deel van" : "now part of", m.now);
+      it->second.push_back(std::move(text));
+    }
+    std::vector<std::string> parts;
+    for (const auto& [region, names] : by_region) {
+      parts.push_back(fmt::format("{} {} {:02d}", fmt::join(names, ", "),
+                                  dutch ? (gained ? "kwam(en) van regio" : "ging(en) naar regio")
+                                        : (gained ? "came from region" : "went to region"),
+                                  region));
+    }
+    return parts;
+  };
+  std::vector<std::string> parts = list(change.gained, true);
+  for (std::string& p : list(change.lost, false)) parts.push_back(std::move(p));
+  if (dutch) {
+    return fmt::format("regio {:02d}: {} in {} (cijfers van eerdere jaren gaan over een ander gebied){}{}",
+                       change.region, change.new_region ? "nieuwe regio" : "gebied gewijzigd", SchoolYearName(year),
+                       parts.empty() ? "" : ": ", fmt::join(parts, "; "));
+  }
+  return fmt::format("region {:02d}: {} in {} (figures of earlier years are of another area){}{}", change.region,
+                     change.new_region ? "new region" : "area changed", SchoolYearName(year), parts.empty() ? "" : ": ",
+                     fmt::join(parts, "; "));
+}
+
+nlohmann::ordered_json AreaChangeJson(const AreaChange& change, int year) {
+  using oj = nlohmann::ordered_json;
+  auto moves = [](const std::vector<AreaMove>& list) {
+    oj a = oj::array();
+    for (const AreaMove& m : list) {
+      a.push_back({{"municipality", fmt::format("{:04d}", m.municipality)}, {"name", m.name},
+                   {"now", fmt::format("{:04d}", m.now)}, {"region", fmt::format("{:02d}", m.other_region)}});
+    }
+    return a;
+  };
+  oj j;
+  j["region"] = fmt::format("{:02d}", change.region);
+  j["note"] = AreaChangeNote(change, year);
+  j["new_region"] = change.new_region;
+  j["gained"] = moves(change.gained);
+  j["lost"] = moves(change.lost);
+  return j;
+}
+
 nlohmann::ordered_json CountTableJson(const Registry& r, const CountTable& t) {
   nlohmann::ordered_json j;
   j["school_year"] = SchoolYearName(t.year);
   j["age_limit"] = t.age_limit;
+  if (t.boundaries) j["boundaries"] = SchoolYearName(t.boundaries);
   j["total"] = PartCountsJson(t.total);
   nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const CountGroup& g : t.groups) {
@@ -74,6 +135,11 @@ nlohmann::ordered_json CountTableJson(const Registry& r, const CountTable& t) {
     groups.push_back(std::move(group));
   }
   j["groups"] = std::move(groups);
+  if (!t.area_changes.empty()) {
+    nlohmann::ordered_json notes = nlohmann::ordered_json::array();
+    for (const AreaChange& c : t.area_changes) notes.push_back(AreaChangeJson(c, t.year));
+    j["area_changes"] = std::move(notes);
+  }
   return j;
 }
 
@@ -164,8 +230,11 @@ std::string CountTableText(const Registry& r, const Reference& ref, const CountT
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
   }
-  std::string out = fmt::format("Nieuwe vsv'ers, schooljaar {} (deelnemers jonger dan {} jaar op 1 oktober {})\n",
-                                SchoolYearName(t.year), t.age_limit, t.year);
+  std::string out = fmt::format("Nieuwe vsv'ers, schooljaar {} (deelnemers jonger dan {} jaar op 1 oktober {}){}\n",
+                                SchoolYearName(t.year), t.age_limit, t.year,
+                                t.boundaries ? fmt::format(", gemeenten en regio's ingedeeld als in {}",
+                                                           SchoolYearName(t.boundaries))
+                                             : "");
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + 1 == rows.size() && !t.dimensions.empty()) {
       out += std::string(std::accumulate(width.begin(), width.end(), size_t{0}) + 2 * width.size(), '-') + "\n";
@@ -183,6 +252,7 @@ std::string CountTableText(const Registry& r, const Reference& ref, const CountT
                          FormatIntegerNl(*target), FormatIntegerNl(t.total.X()));
     }
   }
+  for (const AreaChange& c : t.area_changes) out += "Let op: " + AreaChangeNote(c, t.year, true) + ".\n";
   if (t.residence_unknown > 0) {
     out += fmt::format("Datakwaliteit: {} personen in A zonder woonadres op een teldatum (geteld in B2).\n",
                        FormatIntegerNl(t.residence_unknown));

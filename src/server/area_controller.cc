@@ -24,20 +24,22 @@ ApiResult<Reply> HandleSchool(ServerContext& ctx, const ApiRequest& req);
 
 const std::vector<RouteSpec> kRoutes = {
     {"/api/v1/regions", "All RMC regions of a school year with their count and rank",
-     {"year", "age_limit", "sector", "category"}, true,
+     {"year", "age_limit", "sector", "category", "boundaries"}, true,
      HandleRegions,
      "One row per region valid in the school year (by residence on teldatum T), plus a row with code null for "
-     "persons without a Dutch residence; rank 1 = the lowest vsv-percentage."},
+     "persons without a Dutch residence; rank 1 = the lowest vsv-percentage. With boundaries=YEAR: the regions of "
+     "that year's division, every residence mapped onto it. area_changes: regions whose area changed that year."},
     {"/api/v1/regions/{code}", "One region: its count, the national figure, and its municipalities",
-     {"year", "age_limit", "sector", "category"}, true, HandleRegion, ""},
+     {"year", "age_limit", "sector", "category", "boundaries"}, true, HandleRegion,
+     "The municipalities are those of the region in the school year (or in the boundaries year)."},
     {"/api/v1/municipalities", "Municipalities with their count (optionally of one region)",
-     {"year", "age_limit", "region", "sector", "category"}, true, HandleMunicipalities, ""},
+     {"year", "age_limit", "region", "sector", "category", "boundaries"}, true, HandleMunicipalities, ""},
     {"/api/v1/schools", "School locations (vestigingen) located in a region or municipality, with their count",
-     {"year", "age_limit", "region", "municipality", "sector"}, true, HandleSchools,
+     {"year", "age_limit", "region", "municipality", "sector", "boundaries"}, true, HandleSchools,
      "Schools are placed by the municipality of the location; the count of a location is that of all its students "
      "(main enrolment on teldatum T), wherever they live."},
-    {"/api/v1/schools/{brin}", "One institution: its count and its locations", {"year", "age_limit"}, true,
-     HandleSchool, ""},
+    {"/api/v1/schools/{brin}", "One institution: its count and its locations", {"year", "age_limit", "boundaries"},
+     true, HandleSchool, ""},
 };
 
 // Adds a zero group for every key in `keys` the table lacks, so a list is complete
@@ -83,6 +85,9 @@ struct Common {
   int year;
   int age_limit;
   std::vector<DimensionFilter> filters;  // sector and category, when given
+  int boundaries;        // 0: the year's own division
+  int division_year;     // the school year whose municipalities and regions are shown
+  const Division* on;    // for CountBy: nullptr (own) or the boundaries division
 };
 ApiResult<Common> ParseCommon(const ServerContext& ctx, const ApiRequest& req) {
   auto year = ParseOneYear(ctx, req, "year", ctx.years.last);
@@ -95,7 +100,15 @@ ApiResult<Common> ParseCommon(const ServerContext& ctx, const ApiRequest& req) {
   for (const DimensionFilter& f : *filters) {
     if (f.dimension == Dimension::kSector || f.dimension == Dimension::kCategory) kept.push_back(f);
   }
-  return Common{*year, *age, kept};
+  auto boundaries = ParseBoundaries(ctx, req);
+  if (!boundaries) return tl::unexpected(boundaries.error());
+  return Common{*year, *age, kept, *boundaries, *boundaries ? *boundaries : *year, BoundariesDivision(ctx, *boundaries)};
+}
+
+// "boundaries" and "area_changes" of a reply, as the count's JSON has them.
+void AddDivisionFields(const Common& c, const oj& published, oj& json) {
+  if (c.boundaries) json["boundaries"] = SchoolYearName(c.boundaries);
+  if (published.contains("area_changes")) json["area_changes"] = published["area_changes"];
 }
 
 void AddRanks(oj& rows) {
@@ -119,17 +132,17 @@ ApiResult<Reply> HandleRegions(ServerContext& ctx, const ApiRequest& req) {
   auto c = ParseCommon(ctx, req);
   if (!c) return tl::unexpected(c.error());
   const Dimension by[] = {Dimension::kRegion};
-  CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, c->filters);
-  AddMissingKeys(table, RegionsOf(ctx, c->year));
+  CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, c->filters, c->on);
+  AddMissingKeys(table, RegionsOf(ctx, c->division_year));
   const oj published = ctx.PublishCountTable(req.principal(), table);
   std::map<int, int> municipality_count;
-  for (const MunicipalityPeriod* m : MunicipalitiesOf(ctx, c->year, -1)) ++municipality_count[m->region];
+  for (const MunicipalityPeriod* m : MunicipalitiesOf(ctx, c->division_year, -1)) ++municipality_count[m->region];
   oj rows = oj::array();
   for (const oj& g : published["groups"]) {
     oj row;
     const oj& code = g["key"]["region"];
     row["code"] = code;
-    row["name"] = code.is_string() ? oj(ctx.RegionName(std::stoi(code.get<std::string>()), c->year)) : oj(nullptr);
+    row["name"] = code.is_string() ? oj(ctx.RegionName(std::stoi(code.get<std::string>()), c->division_year)) : oj(nullptr);
     row["municipality_count"] = code.is_string() ? municipality_count[std::stoi(code.get<std::string>())] : 0;
     row.update(Fields(g));
     rows.push_back(std::move(row));
@@ -138,6 +151,7 @@ ApiResult<Reply> HandleRegions(ServerContext& ctx, const ApiRequest& req) {
   Reply reply;
   reply.json["school_year"] = SchoolYearName(c->year);
   reply.json["age_limit"] = c->age_limit;
+  AddDivisionFields(*c, published, reply.json);
   reply.json["total"] = published["total"];
   reply.json["regions"] = rows;
   reply.filename = "vsv-regios-" + SchoolYearName(c->year);
@@ -162,17 +176,17 @@ ApiResult<Reply> HandleRegion(ServerContext& ctx, const ApiRequest& req) {
   const Dimension by[] = {Dimension::kMunicipality};
   std::vector<DimensionFilter> filter = c->filters;
   filter.push_back({Dimension::kRegion, *code});
-  CountTable table = CountBy(ctx.registry, cls, by, filter);
+  CountTable table = CountBy(ctx.registry, cls, by, filter, c->on);
   std::vector<int32_t> keys;
-  const auto municipalities = MunicipalitiesOf(ctx, c->year, *code);
+  const auto municipalities = MunicipalitiesOf(ctx, c->division_year, *code);
   for (const MunicipalityPeriod* m : municipalities) keys.push_back(m->code);
   AddMissingKeys(table, keys);
   const oj published = ctx.PublishCountTable(req.principal(), table);
-  const oj national = ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, cls, {}, c->filters));
+  const oj national = ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, cls, {}, c->filters, c->on));
   oj rows = oj::array();
   for (const oj& g : published["groups"]) {
     const int m = std::stoi(g["key"]["municipality"].get<std::string>());
-    const MunicipalityPeriod* period = ctx.reference.Find(static_cast<Municipality>(m), c->year);
+    const MunicipalityPeriod* period = ctx.reference.Find(static_cast<Municipality>(m), c->division_year);
     oj row;
     row["code"] = g["key"]["municipality"];
     row["name"] = ctx.MunicipalityName(m);
@@ -182,9 +196,10 @@ ApiResult<Reply> HandleRegion(ServerContext& ctx, const ApiRequest& req) {
   }
   Reply reply;
   reply.json["code"] = code_text;
-  reply.json["name"] = ctx.RegionName(*code, c->year);
+  reply.json["name"] = ctx.RegionName(*code, c->division_year);
   reply.json["school_year"] = SchoolYearName(c->year);
   reply.json["age_limit"] = c->age_limit;
+  AddDivisionFields(*c, published, reply.json);
   reply.json["total"] = published["total"];
   reply.json["national"] = national["total"];
   reply.json["municipalities"] = rows;
@@ -208,9 +223,9 @@ ApiResult<Reply> HandleMunicipalities(ServerContext& ctx, const ApiRequest& req)
   const Dimension by[] = {Dimension::kMunicipality};
   std::vector<DimensionFilter> filters = c->filters;
   if (region >= 0) filters.push_back({Dimension::kRegion, region});
-  CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, filters);
+  CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, filters, c->on);
   std::vector<int32_t> keys;
-  for (const MunicipalityPeriod* m : MunicipalitiesOf(ctx, c->year, region)) keys.push_back(m->code);
+  for (const MunicipalityPeriod* m : MunicipalitiesOf(ctx, c->division_year, region)) keys.push_back(m->code);
   AddMissingKeys(table, keys);
   const oj published = ctx.PublishCountTable(req.principal(), table);
   oj rows = oj::array();
@@ -220,11 +235,11 @@ ApiResult<Reply> HandleMunicipalities(ServerContext& ctx, const ApiRequest& req)
     row["code"] = code;
     if (code.is_string()) {
       const int m = std::stoi(code.get<std::string>());
-      const MunicipalityPeriod* period = ctx.reference.Find(static_cast<Municipality>(m), c->year);
-      const int r = ctx.reference.RegionOf(static_cast<Municipality>(m), c->year);
+      const MunicipalityPeriod* period = ctx.reference.Find(static_cast<Municipality>(m), c->division_year);
+      const int r = ctx.reference.RegionOf(static_cast<Municipality>(m), c->division_year);
       row["name"] = ctx.MunicipalityName(m);
       row["region"] = r >= 0 ? oj(fmt::format("{:02d}", r)) : oj(nullptr);
-      row["region_name"] = r >= 0 ? oj(ctx.RegionName(r, c->year)) : oj(nullptr);
+      row["region_name"] = r >= 0 ? oj(ctx.RegionName(r, c->division_year)) : oj(nullptr);
       row["province"] = period ? oj(period->province) : oj(nullptr);
     } else {
       row["name"] = nullptr;
@@ -239,6 +254,7 @@ ApiResult<Reply> HandleMunicipalities(ServerContext& ctx, const ApiRequest& req)
   reply.json["school_year"] = SchoolYearName(c->year);
   reply.json["age_limit"] = c->age_limit;
   reply.json["region"] = region >= 0 ? oj(fmt::format("{:02d}", region)) : oj(nullptr);
+  AddDivisionFields(*c, published, reply.json);
   reply.json["total"] = published["total"];
   reply.json["municipalities"] = rows;
   reply.filename = "vsv-gemeenten-" + SchoolYearName(c->year) + (region >= 0 ? fmt::format("-regio-{:02d}", region) : "");
@@ -260,7 +276,7 @@ oj LocationRows(const ServerContext& ctx, const oj& published, int year) {
     const int64_t row_index = inst.Find(code.substr(0, code.size() - 2), std::stoi(code.substr(code.size() - 2)));
     if (row_index < 0) continue;
     const auto row = static_cast<uint32_t>(row_index);
-    const Municipality m = inst.municipality[row];
+    const Municipality m = ctx.LocationMunicipality(row, year);
     const int region = ctx.LocationRegion(row, year);
     oj out;
     out["brin"] = inst.Brin(row);
@@ -313,8 +329,8 @@ ApiResult<Reply> HandleSchools(ServerContext& ctx, const ApiRequest& req) {
   auto in_area = [&](uint32_t row) {
     if (!CountsInA(inst.sector[row])) return false;
     if (sector >= 0 && static_cast<int>(inst.sector[row]) != sector) return false;
-    if (municipality >= 0 && inst.municipality[row] != municipality) return false;
-    if (region >= 0 && ctx.LocationRegion(row, c->year) != region) return false;
+    if (municipality >= 0 && ctx.LocationMunicipality(row, c->division_year) != municipality) return false;
+    if (region >= 0 && ctx.LocationRegion(row, c->division_year) != region) return false;
     return true;
   };
   const Dimension by[] = {Dimension::kLocation};
@@ -330,10 +346,11 @@ ApiResult<Reply> HandleSchools(ServerContext& ctx, const ApiRequest& req) {
     }
   }
   const oj published = ctx.PublishCountTable(req.principal(), table);
-  const oj rows = LocationRows(ctx, published, c->year);
+  const oj rows = LocationRows(ctx, published, c->division_year);
   Reply reply;
   reply.json["school_year"] = SchoolYearName(c->year);
   reply.json["age_limit"] = c->age_limit;
+  AddDivisionFields(*c, published, reply.json);
   reply.json["region"] = region >= 0 ? oj(fmt::format("{:02d}", region)) : oj(nullptr);
   reply.json["municipality"] = municipality >= 0 ? oj(fmt::format("{:04d}", municipality)) : oj(nullptr);
   reply.json["total"] = published["total"];
@@ -364,10 +381,10 @@ ApiResult<Reply> HandleSchool(ServerContext& ctx, const ApiRequest& req) {
   CountTable table = CountBy(ctx.registry, ctx.Classification(c->year, c->age_limit), by, filter);
   AddMissingKeys(table, locations);
   const oj published = ctx.PublishCountTable(req.principal(), table);
-  const oj rows = LocationRows(ctx, published, c->year);
+  const oj rows = LocationRows(ctx, published, c->division_year);
   const uint32_t first = static_cast<uint32_t>(locations.front());
-  const Municipality m = inst.municipality[first];
-  const int region = ctx.LocationRegion(first, c->year);
+  const Municipality m = ctx.LocationMunicipality(first, c->division_year);
+  const int region = ctx.LocationRegion(first, c->division_year);
   Reply reply;
   reply.json["brin"] = brin;
   reply.json["name"] = inst.name[first];
@@ -375,8 +392,9 @@ ApiResult<Reply> HandleSchool(ServerContext& ctx, const ApiRequest& req) {
   reply.json["municipality"] = m >= 0 ? oj(fmt::format("{:04d}", m)) : oj(nullptr);
   reply.json["municipality_name"] = m >= 0 ? oj(ctx.MunicipalityName(m)) : oj(nullptr);
   reply.json["region"] = region >= 0 ? oj(fmt::format("{:02d}", region)) : oj(nullptr);
-  reply.json["region_name"] = region >= 0 ? oj(ctx.RegionName(region, c->year)) : oj(nullptr);
+  reply.json["region_name"] = region >= 0 ? oj(ctx.RegionName(region, c->division_year)) : oj(nullptr);
   reply.json["school_year"] = SchoolYearName(c->year);
+  if (c->boundaries) reply.json["boundaries"] = SchoolYearName(c->boundaries);
   reply.json["age_limit"] = c->age_limit;
   reply.json["total"] = published["total"];
   reply.json["locations"] = rows;

@@ -48,6 +48,10 @@ struct ServerContext {
   // Warm-up progress (server.cc): school years classified at the national age limit.
   std::atomic<int> warm_years{0};
   std::atomic<bool> warm_done{false};
+  // Reference::DivisionOf for every school year of the reference and the registry,
+  // from first_division on, made at construction.
+  std::vector<Division> divisions;
+  int first_division = 0;
 
   // The classification of a school year (cached; blocks while it is computed).
   const YearClassification& Classification(int year, int age_limit) const { return cache.Get(year, age_limit); }
@@ -57,8 +61,14 @@ struct ServerContext {
   // the principal's role asks for it.
   nlohmann::ordered_json PublishCountTable(const Principal& principal, const CountTable& table) const;
 
-  // The region of an institution location in school year `year` (-1 when unknown).
+  // The region of an institution location in the division of school year `year`
+  // (-1 when unknown).
   int LocationRegion(uint32_t location_row, int year) const;
+  // The municipality an institution location is in, in the division of `year`.
+  Municipality LocationMunicipality(uint32_t location_row, int year) const;
+  // The division of school year `year` (kept for the reference's years, computed
+  // otherwise).
+  const Division& DivisionOf(int year) const;
   // Name of a municipality (latest known), or "".
   std::string MunicipalityName(int code) const;
   std::string RegionName(int code, int year) const;

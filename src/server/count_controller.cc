@@ -16,13 +16,18 @@ ApiResult<Reply> HandleTrend(ServerContext& ctx, const ApiRequest& req);
 
 const std::vector<RouteSpec> kRoutes = {
     {"/api/v1/count", "The count of new vsv'ers (A, B, C, D, X, percentage) for one or more school years",
-     {"year", "by", "age_limit", "region", "municipality", "school", "sector", "category"}, true, HandleCount,
+     {"year", "by", "age_limit", "region", "municipality", "school", "sector", "category", "boundaries"}, true,
+     HandleCount,
      "Exactly the JSON of `vsv count --format json` (one object for one year, an array for a range or all); "
-     "for the public, cells under 5 persons are \"<5\" and cells that would reveal them \"x\"."},
+     "for the public, cells under 5 persons are \"<5\" and cells that would reveal them \"x\". Regions and "
+     "municipalities are those of each school year (area_changes notes a region whose area changed that year), "
+     "or with boundaries=YEAR those of one year's division for every year."},
     {"/api/v1/trend", "The count per school year, with the national targets",
-     {"from", "to", "by", "age_limit", "region", "municipality", "school", "sector", "category"}, true, HandleTrend,
+     {"from", "to", "by", "age_limit", "region", "municipality", "school", "sector", "category", "boundaries"}, true,
+     HandleTrend,
      "One count table per school year from..to, each with the national target of the calendar year in which the "
-     "school year ends (target 2024 = school year 2023-2024)."},
+     "school year ends (target 2024 = school year 2023-2024). A region's trend uses each year's own division, with "
+     "area_changes in the years its area changed (region 14 in 2021); boundaries=YEAR puts every year on one map."},
 };
 
 std::string FilterSuffix(const ApiRequest& req) {
@@ -30,6 +35,7 @@ std::string FilterSuffix(const ApiRequest& req) {
   for (const char* p : {"region", "municipality", "school", "sector", "category"}) {
     if (req.Has(p)) s += "-" + req.Param(p);
   }
+  if (req.Has("boundaries")) s += "-indeling-" + req.Param("boundaries");
   return s;
 }
 
@@ -43,9 +49,12 @@ ApiResult<Reply> HandleCount(ServerContext& ctx, const ApiRequest& req) {
   if (!dims) return tl::unexpected(dims.error());
   auto filters = ParseFilters(ctx, req);
   if (!filters) return tl::unexpected(filters.error());
+  auto boundaries = ParseBoundaries(ctx, req);
+  if (!boundaries) return tl::unexpected(boundaries.error());
+  const Division* on = BoundariesDivision(ctx, *boundaries);
   std::vector<oj> tables;
   for (int y : *years) {
-    tables.push_back(ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, ctx.Classification(y, *age), *dims, *filters)));
+    tables.push_back(ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, ctx.Classification(y, *age), *dims, *filters, on)));
   }
   Reply reply;
   if (single) {
@@ -75,10 +84,14 @@ ApiResult<Reply> HandleTrend(ServerContext& ctx, const ApiRequest& req) {
   if (!dims) return tl::unexpected(dims.error());
   auto filters = ParseFilters(ctx, req);
   if (!filters) return tl::unexpected(filters.error());
+  auto boundaries = ParseBoundaries(ctx, req);
+  if (!boundaries) return tl::unexpected(boundaries.error());
+  const Division* on = BoundariesDivision(ctx, *boundaries);
   Reply reply;
   reply.json["from"] = SchoolYearName(*from);
   reply.json["to"] = SchoolYearName(*to);
   reply.json["age_limit"] = *age;
+  if (*boundaries) reply.json["boundaries"] = SchoolYearName(*boundaries);
   oj targets = oj::array();
   for (const NationalTarget& t : ctx.reference.targets()) {
     targets.push_back({{"year", t.year}, {"school_year", SchoolYearName(t.year - 1)}, {"max_new_vsv", t.max_new_vsv},
@@ -87,7 +100,7 @@ ApiResult<Reply> HandleTrend(ServerContext& ctx, const ApiRequest& req) {
   reply.json["targets"] = std::move(targets);
   std::vector<oj> tables;
   for (int y = *from; y <= *to; ++y) {
-    oj t = ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, ctx.Classification(y, *age), *dims, *filters));
+    oj t = ctx.PublishCountTable(req.principal(), CountBy(ctx.registry, ctx.Classification(y, *age), *dims, *filters, on));
     const auto target = ctx.reference.TargetFor(y + 1);
     t["target"] = target ? oj(*target) : oj(nullptr);
     tables.push_back(std::move(t));

@@ -35,6 +35,11 @@ std::vector<ParamSpec> MakeCatalogue() {
        oj{{"type", "string"}, {"example", "00AA"}}},
       {"sector", "Only this sector of the main enrolment.", oj{{"type", "string"}, {"enum", {"VO", "MBO", "VAVO"}}}},
       {"category", "Only this category of the main enrolment.", oj{{"type", "string"}, {"enum", categories}}},
+      {"boundaries",
+       "Count every school year on the municipalities and regions of this school year (e.g. 2025 = today's map): "
+       "a residence in a municipality merged away since is counted in its successor (a split: the part with the "
+       "largest share). Default: each year on its own division, as DUO publishes it.",
+       oj{{"type", "integer"}, {"example", 2025}}},
       {"kind", "Which stock: oud-vsv, jzs-23-27 or vulnerable.",
        oj{{"type", "string"}, {"enum", {"oud-vsv", "jzs-23-27", "vulnerable"}}}},
       {"date", "Reference date of the stock (YYYY-MM-DD).", oj{{"type", "string"}, {"format", "date"}}},
@@ -50,7 +55,7 @@ std::vector<ParamSpec> MakeCatalogue() {
       {"due", "due: next contact within 7 days or overdue; overdue: next contact before today.",
        oj{{"type", "string"}, {"enum", {"due", "overdue"}}}},
       {"owner", "me, none, or a user id.", oj{{"type", "string"}}},
-      {"case_region", "Region code (01-39); default: the user's own region.", oj{{"type", "string"}}},
+      {"case_region", "Region code (01-40); default: the user's own region.", oj{{"type", "string"}}},
       {"include_closed", "1: include closed cases.", oj{{"type", "integer"}, {"enum", {0, 1}}, {"default", 0}}},
       {"limit", "At most this many rows.", oj{{"type", "integer"}, {"minimum", 1}}},
       {"audit_person", "Pseudonymous person id.", oj{{"type", "string"}}},
@@ -161,6 +166,23 @@ ApiResult<std::vector<Dimension>> ParseBy(const ApiRequest& req) {
   auto dims = ParseDimensions(req.Param("by"));
   if (!dims) return BadParameter("by: " + dims.error().message);
   return *dims;
+}
+
+ApiResult<int> ParseBoundaries(const ServerContext& ctx, const ApiRequest& req) {
+  if (!req.Has("boundaries")) return 0;
+  const std::string text = req.Param("boundaries");
+  auto y = ParseInt(text);
+  const int first = ctx.reference.first_year(), last = ctx.reference.last_year();
+  if (!y || text.size() != 4 || *y < first || *y > last) {
+    return BadParameter(fmt::format("boundaries '{}': expected a school year whose division the reference data "
+                                    "describes, {}-{} (e.g. 2025 for 2025-2026)",
+                                    text, first, last));
+  }
+  return *y;
+}
+
+const Division* BoundariesDivision(const ServerContext& ctx, int boundaries) {
+  return boundaries ? &ctx.DivisionOf(boundaries) : nullptr;
 }
 
 ApiResult<int> ParseRegionCode(const ServerContext& ctx, const std::string& name, const std::string& text) {

@@ -52,6 +52,13 @@ ApiResult<int> ParseAgeLimit(const ServerContext& ctx, const ApiRequest& req);
 ApiResult<std::vector<Dimension>> ParseBy(const ApiRequest& req);
 // The filters region, municipality, school, sector and category, those present.
 ApiResult<std::vector<DimensionFilter>> ParseFilters(const ServerContext& ctx, const ApiRequest& req);
+// `boundaries`: the school year whose division (municipalities and regions) every
+// year is counted on, as a four-digit integer within the years the reference data
+// describes (Reference::first_year()..last_year()); 0 when absent (each year on its
+// own division). Anything else is a 400.
+ApiResult<int> ParseBoundaries(const ServerContext& ctx, const ApiRequest& req);
+// The division a handler counts on: nullptr for 0 (the year's own), else ctx's.
+const Division* BoundariesDivision(const ServerContext& ctx, int boundaries);
 // Single filters, for handlers that use them otherwise than as a CountBy filter.
 ApiResult<int> ParseRegionCode(const ServerContext& ctx, const std::string& name, const std::string& text);
 ApiResult<int> ParseMunicipalityCode(const ServerContext& ctx, const std::string& name, const std::string& text);

@@ -19,7 +19,7 @@ ApiResult<Reply> HandleStock(ServerContext& ctx, const ApiRequest& req);
 
 const std::vector<RouteSpec> kRoutes = {
     {"/api/v1/stock", "A stock of persons on a reference date, optionally by region or municipality",
-     {"kind", "date", "by:stock_by", "age_limit:stock_age_limit"}, true, HandleStock,
+     {"kind", "date", "by:stock_by", "age_limit:stock_age_limit", "boundaries"}, true, HandleStock,
      "{\"kind\",\"date\",\"school_year\"(vulnerable),\"total\",\"groups\":[{\"key\":{..},\"count\"}]}; "
      "vulnerable groups are also keyed by origin and situation."},
 };
@@ -46,7 +46,9 @@ ApiResult<Reply> HandleStock(ServerContext& ctx, const ApiRequest& req) {
   if (!age_limit || (*age_limit != 23 && *age_limit != 27)) {
     return BadParameter(fmt::format("age_limit '{}': expected 23 or 27", req.Param("age_limit")));
   }
-  const StockResult stock = ComputeStock(ctx.cache, {*kind, *date, static_cast<int>(*age_limit)});
+  auto boundaries = ParseBoundaries(ctx, req);
+  if (!boundaries) return tl::unexpected(boundaries.error());
+  const StockResult stock = ComputeStock(ctx.cache, {*kind, *date, static_cast<int>(*age_limit), *boundaries});
   // Group key: the region or municipality (when asked), and for vulnerable the origin
   // and situation — as the CLI groups them.
   std::vector<std::string> columns;
@@ -77,10 +79,12 @@ ApiResult<Reply> HandleStock(ServerContext& ctx, const ApiRequest& req) {
   reply.json["kind"] = StockKindName(*kind);
   reply.json["date"] = FormatDate(*date);
   if (stock.school_year >= 0) reply.json["school_year"] = SchoolYearName(stock.school_year);
+  if (*boundaries) reply.json["boundaries"] = SchoolYearName(*boundaries);
   reply.json["total"] = total["count"];
   reply.json["groups"] = rows;
   reply.filename = fmt::format("vsv-voorraad-{}-{}{}", StockKindName(*kind), FormatDate(*date), by.empty() ? "" : "-" + by);
-  reply.table = [&ctx, p = req.principal(), rows, columns, total, kind = *kind, date = *date] {
+  const int division_year = *boundaries ? *boundaries : SchoolYearOf(*date);
+  reply.table = [&ctx, p = req.principal(), rows, columns, total, kind = *kind, date = *date, division_year] {
     static const std::map<std::string, std::string> kHeadings = {
         {"region", "RMC-regio"}, {"municipality", "gemeente (CBS-code)"}, {"origin", "herkomst"}, {"situation", "situatie"}};
     std::vector<KeyColumn> keys;
@@ -92,7 +96,7 @@ ApiResult<Reply> HandleStock(ServerContext& ctx, const ApiRequest& req) {
     for (const oj& g : rows) {
       oj r = g["key"];
       if (r.contains("region") && r["region"].is_string()) {
-        r["region_name"] = ctx.RegionName(std::stoi(r["region"].get<std::string>()), SchoolYearOf(date));
+        r["region_name"] = ctx.RegionName(std::stoi(r["region"].get<std::string>()), division_year);
       }
       if (r.contains("municipality") && r["municipality"].is_string()) {
         r["municipality_name"] = ctx.MunicipalityName(std::stoi(r["municipality"].get<std::string>()));

@@ -8,6 +8,7 @@
 
 #include "core/csv_reader.h"
 #include "core/file_util.h"
+#include "registry/reference.h"
 
 namespace vsv::synth {
 namespace {
@@ -102,6 +103,24 @@ Result<SynthReference> LoadSynthReference(const std::string& dir, int first_year
   }
   if (ref.municipalities.empty()) {
     return MakeError(fmt::format("{}: no municipality valid in {}", muni_path, first_year));
+  }
+
+  // Reorganisations since: the code each municipality has from each later date.
+  if (FileExists(dir + "/mergers.csv")) {
+    auto full = Reference::Load(dir);
+    if (!full) return tl::unexpected(full.error());
+    for (SynthMunicipality& m : ref.municipalities) {
+      int number = 0;
+      if (!ParseInt(m.code, &number)) continue;
+      auto x = static_cast<Municipality>(number);
+      for (int step = 0; step < 16; ++step) {
+        const CodeValidity v = full->ValidityOf(x);
+        if (!v.known() || v.to == kOpenEnd) break;
+        x = full->SuccessorOf(x);
+        if (x < 0) break;
+        m.later_codes.emplace_back(v.to + 1, fmt::format("{:04d}", x));
+      }
+    }
   }
 
   // Region names (optional file content; numbers are what matter).

@@ -19,6 +19,20 @@ struct SynthMunicipality {
   int region = 0;       // RMC region number 1..40
   double weight = 0;    // primary-school locations in 2013 (at least 1)
   std::vector<uint16_t> postcodes;  // postcode4 values seen there (never empty)
+  // The codes that took over from `code` in later reorganisations (mergers.csv,
+  // successor as Reference::SuccessorOf chooses it), each from its date, in date
+  // order: a residence period starting on or after such a date is written with that
+  // code, so every period starts in a code that exists on its first day.
+  std::vector<std::pair<int32_t, std::string>> later_codes;
+
+  // The code to write for a residence period starting on `date` (days since epoch).
+  const std::string& CodeOn(int32_t date) const {
+    const std::string* c = &code;
+    for (const auto& [from, later] : later_codes) {
+      if (date >= from) c = &later;
+    }
+    return *c;
+  }
 };
 
 struct SynthReference {

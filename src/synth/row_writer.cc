@@ -142,7 +142,7 @@ void RowWriter::Write(const PersonRecord& pr, std::array<OutBuffer, kRegistryFil
     p = dates.Put(p, clip_end(r.to));
     *p++ = ',';
     if (r.municipality >= 0) {
-      p = PutStr(p, ref_.municipalities[r.municipality].code);
+      p = PutStr(p, ref_.municipalities[r.municipality].CodeOn(std::max(r.from, w_start)));
       *p++ = ',';
       if (r.postcode != 0) p = PutFixed(p, r.postcode, 4);
     } else {
@@ -254,8 +254,16 @@ std::string RowWriter::InstitutionsBody() const {
   std::string s;
   for (const Location& loc : cat_.locations()) {
     const Institution& inst = cat_.institutions()[loc.institution];
+    // A name with a comma or quote (a municipality such as "Nuenen, Gerwen en
+    // Nederwetten") is quoted as RFC 4180 says.
+    std::string name = inst.name;
+    if (name.find_first_of(",\"") != std::string::npos) {
+      std::string quoted = "\"";
+      for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      name = quoted + "\"";
+    }
     fmt::format_to(std::back_inserter(s), "{},{:02d},{},{},{}\n", inst.brin, loc.number,
-                   inst.name, SectorCode(inst.sector), ref_.municipalities[loc.municipality].code);
+                   name, SectorCode(inst.sector), ref_.municipalities[loc.municipality].code);
   }
   return s;
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -333,6 +334,12 @@ TEST_F(ApiTest, ErrorsHaveOneShapeAndNameTheParameter) {
   ExpectError("/api/v1/stock?kind=oud-vsv&date=1999-10-01", 400, "bad_parameter", "date");
   ExpectError("/api/v1/stock?kind=oud-vsv&date=" + y + "-10-01&by=school", 400, "bad_parameter", "by");
   ExpectError("/api/v1/stock?kind=oud-vsv&date=" + y + "-10-01&age_limit=22", 400, "bad_parameter", "age_limit");
+  ExpectError("/api/v1/count?boundaries=20x5", 400, "bad_parameter", "boundaries");
+  ExpectError("/api/v1/count?boundaries=2011", 400, "bad_parameter", "2011");
+  ExpectError("/api/v1/count?boundaries=2026", 400, "bad_parameter", "2012-2025");
+  ExpectError("/api/v1/count?boundaries=+2025", 400, "bad_parameter", "boundaries");
+  ExpectError("/api/v1/regions?boundaries=", 400, "bad_parameter", "boundaries");
+  ExpectError("/api/v1/stock?kind=oud-vsv&date=" + y + "-10-01&boundaries=99999", 400, "bad_parameter", "boundaries");
   ExpectError("/api/v1/meta?x=1", 400, "unknown_parameter", "x");
   ExpectError("/api/v1/meta?format=csv", 400, "unknown_parameter", "format");
   ExpectError("/api/v1/nope", 404, "not_found", "/api/v1/nope");
@@ -353,6 +360,59 @@ TEST(ParseQuery, SplitsAtTheFirstEqualsSignAndDecodes) {
   EXPECT_EQ(p.find("bad")->second, "%zz%4");
   EXPECT_TRUE(server::ParseQuery("/api/v1/count").empty());
   EXPECT_EQ(server::ParseQuery("/x?a=1#b=2").size(), 1u);
+}
+
+bool HasMunicipality(const json& region, const std::string& code) {
+  for (const auto& m : region["municipalities"]) {
+    if (m["code"] == code) return true;
+  }
+  return false;
+}
+
+// Each year on its own division (39 regions up to 2020, 40 from 2021, a note where a
+// region's area changed), or every year on one year's map: the national figure is
+// the same either way.
+TEST_F(ApiTest, RegionsOfEachYearAndOnOneYearsMap) {
+  for (int y = context_->years.first; y <= Last(); ++y) {
+    const std::string year = std::to_string(y);
+    const json own = GetJson("/api/v1/count?by=region&year=" + year, 200, "national_analyst");
+    const json on2025 = GetJson("/api/v1/count?by=region&boundaries=2025&year=" + year, 200, "national_analyst");
+    EXPECT_EQ(own["total"], on2025["total"]) << y;
+    EXPECT_EQ(on2025["boundaries"], "2025-2026");
+    EXPECT_FALSE(own.contains("boundaries"));
+    const json regions = GetJson("/api/v1/regions?year=" + year, 200, "national_analyst");
+    const json regions2025 = GetJson("/api/v1/regions?boundaries=2025&year=" + year, 200, "national_analyst");
+    auto named = [](const json& rows) {
+      size_t n = 0;
+      for (const auto& r : rows["regions"]) n += r["code"].is_string() ? 1 : 0;
+      return n;
+    };
+    EXPECT_EQ(named(regions), y >= 2021 ? 40u : 39u) << y;
+    EXPECT_EQ(named(regions2025), 40u) << y;
+    EXPECT_EQ(regions2025["total"], regions["total"]) << y;
+    const json r14 = GetJson("/api/v1/regions/14?year=" + year, 200, "national_analyst");
+    EXPECT_EQ(HasMunicipality(r14, "0268"), y <= 2020) << y;  // Nijmegen
+    EXPECT_EQ(r14["name"], y <= 2020 ? "Arnhem/Nijmegen" : "Arnhem");
+    const json r14on2025 = GetJson("/api/v1/regions/14?boundaries=2025&year=" + year, 200, "national_analyst");
+    EXPECT_FALSE(HasMunicipality(r14on2025, "0268")) << y;
+    EXPECT_FALSE(r14on2025.contains("area_changes"));
+    if (y == 2021) {
+      ASSERT_TRUE(regions.contains("area_changes"));
+      std::set<std::string> changed;
+      for (const auto& c : regions["area_changes"]) changed.insert(c["region"].get<std::string>());
+      EXPECT_TRUE(changed.count("14") && changed.count("40"));
+      ASSERT_TRUE(r14.contains("area_changes"));
+      EXPECT_NE(r14["area_changes"][0]["note"].get<std::string>().find("0268 Nijmegen"), std::string::npos);
+    }
+    if (y == 2020) {
+      EXPECT_FALSE(regions.contains("area_changes"));
+    }
+  }
+  // The trend of region 14 notes the year its area changed.
+  const json trend = GetJson("/api/v1/trend?region=14", 200, "national_analyst");
+  for (const auto& t : trend["years"]) {
+    EXPECT_EQ(t.contains("area_changes"), t["school_year"] == "2021-2022") << t["school_year"];
+  }
 }
 
 TEST_F(ApiTest, CsvDownloadHasDutchHeadingsAndTheSameFigures) {
