@@ -8,8 +8,11 @@ over the registry that `vsv synth --seed SEED --scale S` generated. Every publis
 figure of data/reference/national_figures.csv inside those school years is compared:
 the counts (total, VO and MBO new vsv'ers, the start population A) against the figure
 times the scale, the percentages (total, VO, MBO: X / (A - B) x 100, computed from the
-counts, not from the rounded pct) against the figure. The deviation is relative,
-(generated - target) / target, for counts and percentages alike.
+counts) against the figure. The deviation is relative, (generated - target) / target.
+A published percentage is rounded to the decimals it is written with ("0.6" is any
+value in [0.55, 0.65)), so its target is that interval and the deviation is taken
+from its nearest end (0 inside it): otherwise 3% of "0.6" would ask for more
+precision than the publication has.
 
 Prints markdown to stdout: the table of deviation per figure and seed (cells outside
 the tolerance in bold) with, per figure, the mean and the standard deviation over the
@@ -70,6 +73,21 @@ def generated(per, column):
     return c["X"], c["X"]
 
 
+def half_unit(text):
+    """Half the last written decimal of a published figure: "0.6" -> 0.05, "0.49" -> 0.005."""
+    decimals = len(text.split(".", 1)[1]) if "." in text else 0
+    return 0.5 * 10 ** -decimals
+
+
+def deviation(value, target, half):
+    """Relative deviation in % from [target - half, target + half]; 0 inside it."""
+    if value > target + half:
+        return 100.0 * (value - (target + half)) / (target + half)
+    if value < target - half:
+        return 100.0 * (value - (target - half)) / (target - half)
+    return 0.0
+
+
 def main(argv):
     reference, scale, tol, runs = None, None, 3.0, []
     i = 0
@@ -106,16 +124,18 @@ def main(argv):
             if not nf.get(column):
                 continue
             target = float(nf[column]) * (scale if kind == "count" else 1.0)
+            half = half_unit(nf[column]) if kind == "pct" else 0.0
             devs, xs = [], []
             for _, counts in runs:
                 value, x = generated(counts[year], column)
-                devs.append(100.0 * (value - target) / target)
+                devs.append(deviation(value, target, half))
                 xs.append(x)
             rows.append((label, kind, year, target, devs, statistics.mean(xs)))
 
     seeds = [s for s, _ in runs]
     out = []
-    out.append(f"Deviation from the published figure, % ((generated - target) / target), "
+    out.append(f"Deviation from the published figure, % ((generated - target) / target; for a "
+               f"percentage from the interval that rounds to it, 0.0 inside), "
                f"scale {scale:g}; **bold** = outside ±{tol:g}%.\n")
     out.append("| school year | figure | target | " + " | ".join(f"seed {s}" for s in seeds) +
                " | mean | sd | noise sd |")
