@@ -2,6 +2,7 @@
 // the published national figures, and fits the flow model's year effects.
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -26,6 +27,7 @@ struct SynthCliOptions {
   bool report = false;
   bool internal = false;
   int calibrate = 0;
+  std::vector<uint64_t> fit_seeds;
   bool quiet = false;
 };
 
@@ -64,20 +66,32 @@ int RunSynth(SynthCliOptions& o) {
   o.gen.model = model.get();
   o.gen.progress = !o.quiet;
 
-  // Fitting the year effects: tally-only runs.
+  // Fitting the year effects: tally-only runs, one per fitting seed per iteration,
+  // pooled (the pooled registry of k seeds is one of k times the scale).
   if (o.calibrate > 0) {
     o.gen.write_files = false;
+    if (o.fit_seeds.empty()) o.fit_seeds.push_back(o.gen.seed);
+    const double pooled_scale = o.gen.scale * static_cast<double>(o.fit_seeds.size());
     for (int it = 1; it <= o.calibrate; ++it) {
-      auto stats = synth::GenerateRegistry(o.gen);
-      if (!stats) return Fail(stats.error());
-      const auto figures = synth::FiguresFromTally(stats->tally);
+      std::vector<std::vector<synth::YearFigures>> runs;
+      double seconds = 0;
+      for (uint64_t seed : o.fit_seeds) {
+        o.gen.seed = seed;
+        auto stats = synth::GenerateRegistry(o.gen);
+        if (!stats) return Fail(stats.error());
+        seconds += stats->seconds;
+        runs.push_back(synth::FiguresFromTally(stats->tally));
+      }
+      const auto figures = synth::PoolFigures(runs);
       bool ok = false;
       const std::string report =
-          synth::CalibrationReport(figures, reference->national_figures(), o.gen.scale, &ok);
-      fmt::print("== iteration {} ({:.1f} s)\n{}", it, stats->seconds, report);
+          synth::CalibrationReport(figures, reference->national_figures(), pooled_scale, &ok);
+      fmt::print("== iteration {} ({} seed{} pooled, {:.1f} s)\n{}", it, runs.size(),
+                 runs.size() == 1 ? "" : "s", seconds, report);
+      std::fflush(stdout);
       if (it < o.calibrate || !ok) {
         synth::FlowParams p = model->params();
-        synth::AdjustYearEffects(figures, reference->national_figures(), o.gen.scale, &p);
+        synth::AdjustYearEffects(figures, reference->national_figures(), pooled_scale, &p);
         model = std::make_unique<synth::FlowModel>(p);
         o.gen.model = model.get();
       }
@@ -145,6 +159,9 @@ void AddSynthCommand(CLI::App& app) {
                 "with --calibration-report: use the generator's own tally instead of loading the files");
   cmd->add_option("--calibrate", o->calibrate,
                   "fit the year effects in N tally-only runs and print them (development)");
+  cmd->add_option("--fit-seeds", o->fit_seeds,
+                  "with --calibrate: fit against the figures pooled over these seeds (default: --seed)")
+      ->delimiter(',');
   cmd->add_option("--model-out", o->model_out, "with --calibrate: write the fitted parameters (JSON)");
   cmd->add_flag("--quiet", o->quiet, "no progress bar or summary on stderr");
   cmd->callback([o] { Run([&] { return RunSynth(*o); }); });

@@ -205,6 +205,104 @@ std::string CalibrationReport(const std::vector<YearFigures>& figures,
   return s;
 }
 
+std::vector<YearFigures> PoolFigures(const std::vector<std::vector<YearFigures>>& runs) {
+  if (runs.empty()) return {};
+  std::vector<YearFigures> out = runs[0];
+  for (size_t r = 1; r < runs.size(); ++r) {
+    for (size_t i = 0; i < out.size() && i < runs[r].size(); ++i) {
+      YearFigures& o = out[i];
+      const YearFigures& f = runs[r][i];
+      for (int s = 0; s < kTallySectors; ++s) o.sector[s].Add(f.sector[s]);
+      for (int g = 0; g < kTallyRegions; ++g) o.region[g].Add(f.region[g]);
+      const bool known = o.x_with_absence >= 0 && f.x_with_absence >= 0;
+      o.x_with_absence = known ? o.x_with_absence + f.x_with_absence : -1;
+      o.absent_in_a = known ? o.absent_in_a + f.absent_in_a : -1;
+      o.absent_in_a_x = known ? o.absent_in_a_x + f.absent_in_a_x : -1;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The X of VO, MBO and VAVO to aim at in one school year. Every published figure of
+// the year (total, VO and MBO: count and percentage of the generated A - B) is a
+// target for a sum of these; one seed's figure at scale 1.0 misses its target by
+// sampling noise with sd 1 / sqrt(X) (X at scale 1.0). The aim is the (VO, MBO,
+// VAVO) that leaves the most room within ±3% in units of that sd for the figure
+// with the least: maximin on a grid of relative steps from the generated values.
+// A sector's percentage whose X lies more than 4% from its count's cannot hold with
+// it within ±3% with noise on top (the generated denominator differs from the real
+// one); the count is kept and the percentage left out. Sectors without a figure
+// and VAVO (none published) move together, by at most ±30%, to serve the total.
+std::array<double, 3> YearTargets(const YearFigures& f, const NationalFigure& nf, double scale) {
+  const PartCounts& vo = f.sector[kTallyVo];
+  const PartCounts& mbo = f.sector[kTallyMbo];
+  const double gen[3] = {static_cast<double>(vo.X()), static_cast<double>(mbo.X()),
+                         static_cast<double>(f.sector[kTallyVavo].X())};
+  struct Target {
+    bool in[3];    // which of VO, MBO, VAVO the figure sums
+    double x;      // the X it asks for (pooled registry)
+  };
+  std::vector<Target> targets;
+  auto sector = [&](int s, std::optional<int64_t> count, std::optional<double> pct,
+                    const PartCounts& p) {
+    Target t{{s == 0 || s < 0, s == 1 || s < 0, s < 0}, 0};
+    std::optional<double> from_count, from_pct;
+    if (count) from_count = static_cast<double>(*count) * scale;
+    if (pct && Den(p) > 0) from_pct = *pct / 100 * static_cast<double>(Den(p));
+    if (from_count && from_pct && std::abs(std::log(*from_count / *from_pct)) > 0.04) {
+      from_pct.reset();
+    }
+    for (auto x : {from_count, from_pct}) {
+      if (x) targets.push_back({{t.in[0], t.in[1], t.in[2]}, *x});
+    }
+    return from_count || from_pct;
+  };
+  sector(-1, nf.total_new_vsv, nf.total_pct, f.Total());
+  bool published[3] = {sector(0, nf.vo_new_vsv, nf.vo_pct, vo),
+                       sector(1, nf.mbo_new_vsv, nf.mbo_pct, mbo), false};
+  for (int s = 0; s < 3; ++s) {
+    if (gen[s] < 1) published[s] = true;  // nothing to move: keep it out of the free group
+  }
+  auto margin = [&](const double x[3]) {
+    double worst = 1e9;
+    for (const Target& t : targets) {
+      double v = 0;
+      for (int s = 0; s < 3; ++s) v += t.in[s] ? x[s] : 0;
+      const double sd = 1 / std::sqrt(t.x / scale);  // one seed at scale 1.0
+      worst = std::min(worst, (0.03 - std::abs(v / t.x - 1)) / sd);
+    }
+    return worst;
+  };
+  double best = -1e18;
+  std::array<double, 3> out = {gen[0], gen[1], gen[2]};
+  auto range = [](bool on, double lo, double hi, double step) {
+    std::vector<double> r;
+    if (!on) return std::vector<double>{0.0};
+    for (double d = lo; d <= hi + 1e-12; d += step) r.push_back(d);
+    return r;
+  };
+  for (double dv : range(published[0], -0.2, 0.2, 0.0025)) {
+    for (double dm : range(published[1], -0.2, 0.2, 0.0025)) {
+      for (double df : range(true, -0.3, 0.3, 0.005)) {
+        const double d[3] = {dv, dm, 0};
+        double x[3];
+        for (int s = 0; s < 3; ++s) x[s] = gen[s] * std::exp(published[s] ? d[s] : df);
+        // Ties (figures that do not bind) go to the smallest move.
+        const double score = margin(x) - 1e-3 * (std::abs(dv) + std::abs(dm) + std::abs(df));
+        if (score > best) {
+          best = score;
+          out = {x[0], x[1], x[2]};
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void AdjustYearEffects(const std::vector<YearFigures>& figures,
                        const std::vector<NationalFigure>& national, double scale,
                        FlowParams* params) {
@@ -215,33 +313,7 @@ void AdjustYearEffects(const std::vector<YearFigures>& figures,
     const PartCounts& vo = f.sector[kTallyVo];
     const PartCounts& mbo = f.sector[kTallyMbo];
     const PartCounts& vavo = f.sector[kTallyVavo];
-    const double total = static_cast<double>(*nf->total_new_vsv) * scale;
-    // Pull a count into the band that also keeps its percentage within tolerance.
-    auto band = [](double value, std::optional<double> pct, double den) {
-      if (pct && den > 0) {
-        value = std::clamp(value, (*pct - 0.05) / 100 * den, (*pct + 0.05) / 100 * den);
-      }
-      return value;
-    };
-    double m = nf->mbo_new_vsv ? static_cast<double>(*nf->mbo_new_vsv) * scale
-               : nf->mbo_pct   ? *nf->mbo_pct / 100 * Den(mbo)
-                               : 0.79 * total;
-    if (nf->mbo_new_vsv) {
-      m = std::clamp(band(m, nf->mbo_pct, Den(mbo)), 0.975 * m, 1.025 * m);
-    } else if (!nf->mbo_pct) {
-      m = 0.79 * total;
-    }
-    const double a = 0.026 * total;
-    double v = nf->vo_new_vsv ? static_cast<double>(*nf->vo_new_vsv) * scale : total - m - a;
-    const double v0 = v;
-    v = band(v, nf->vo_pct, Den(vo));
-    if (nf->vo_new_vsv) v = std::clamp(v, 0.975 * v0, 1.025 * v0);
-    // The total within ±2.5% of its figure, and its percentage in its band.
-    double sum = m + v + a;
-    double want = std::clamp(sum, 0.975 * total, 1.025 * total);
-    want = band(want, nf->total_pct, Den(f.Total()));
-    const double k = want / sum;
-    const double targets[3] = {v * k, m * k, a * k};
+    const std::array<double, 3> targets = YearTargets(f, *nf, scale);
     const double gens[3] = {static_cast<double>(vo.X()), static_cast<double>(mbo.X()),
                             static_cast<double>(vavo.X())};
     std::array<double, FlowParams::kYears>* eff[3] = {

@@ -45,9 +45,20 @@ std::string CalibrationReport(const std::vector<YearFigures>& figures,
                               const std::vector<NationalFigure>& national, double scale,
                               bool* all_ok);
 
+// The figures of several runs of the same scale summed year by year, which are the
+// figures of one registry of `runs.size()` times that scale: report and fit them
+// with the scale multiplied by the number of runs. All runs must cover the same
+// school years. The absence signal is summed too (-1 if any run lacks it).
+std::vector<YearFigures> PoolFigures(const std::vector<std::vector<YearFigures>>& runs);
+
 // One fitting step: moves the VO, MBO and VAVO year effects of `params` so that the
 // next run lands nearer the targets derived from `national` and the denominators
-// of `figures`. Years outside the published range copy the nearest fitted year.
+// of `figures`: per school year, the X of VO, MBO and VAVO that leaves every
+// published figure of the year the most room within ±3% for one seed's sampling
+// noise at scale 1.0 (see YearTargets in calibration.cc). Years outside the
+// published range copy the nearest fitted year. Fit against the pooled figures of
+// several seeds (PoolFigures), with `scale` the pooled scale: one seed's noise would
+// otherwise be baked into the parameters.
 void AdjustYearEffects(const std::vector<YearFigures>& figures,
                        const std::vector<NationalFigure>& national, double scale,
                        FlowParams* params);

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -175,55 +177,146 @@ TEST(GeneratorTest, OutputLoadsAndTallyMatchesOfficialCount) {
   std::filesystem::remove_all(dir);
 }
 
-// At scale 0.05 the published figures are met within a tolerance that allows for the
-// sampling noise of a twentieth of the country (about ±4 standard deviations).
-TEST(GeneratorTest, CalibratedAtSmallScale) {
-  SynthOptions o = Small("", 42, 2, 0.05);
-  o.write_files = false;
-  auto stats = GenerateRegistry(o);
-  ASSERT_TRUE(stats.has_value()) << stats.error().message;
-  auto ref = Reference::Load(kReference);
-  ASSERT_TRUE(ref.has_value());
-  const auto figures = FiguresFromTally(stats->tally);
-  ASSERT_EQ(figures.size(), 12u);
+// One published figure of one school year against a generated registry.
+struct FigureCheck {
+  int year;
+  const char* name;
+  double target;     // the figure (a count times the scale, or a percentage)
+  double generated;
+  double noise_x;    // the count whose binomial noise drives the figure's: X, or A
+};
+
+// Every published figure of the school years in `figures` (counts times `scale`),
+// percentages as X / (A - B) x 100 of the counts.
+std::vector<FigureCheck> PublishedFigures(const std::vector<YearFigures>& figures,
+                                          const Reference& ref, double scale) {
+  std::vector<FigureCheck> out;
   for (const YearFigures& f : figures) {
     const NationalFigure* nf = nullptr;
-    for (const auto& n : ref->national_figures()) {
+    for (const auto& n : ref.national_figures()) {
       if (n.school_year == f.year) nf = &n;
     }
-    ASSERT_NE(nf, nullptr) << f.year;
+    if (nf == nullptr) continue;
     const PartCounts total = f.Total();
-    const double x = static_cast<double>(total.X());
-    const double target = static_cast<double>(*nf->total_new_vsv) * o.scale;
-    EXPECT_NEAR(x, target, 4 * std::sqrt(target) + 0.02 * target) << f.year;
-    const double den = static_cast<double>(total.A() - total.B());
-    if (nf->total_pct) {
-      EXPECT_NEAR(100 * x / den, *nf->total_pct, 0.25) << f.year;
-    }
-    if (nf->mbo_pct) {
-      const PartCounts& mbo = f.sector[kTallyMbo];
-      EXPECT_NEAR(100.0 * mbo.X() / (mbo.A() - mbo.B()), *nf->mbo_pct, 0.5) << f.year;
-    }
-    EXPECT_NEAR(static_cast<double>(total.A()), 1.32e6 * o.scale, 0.06 * 1.32e6 * o.scale)
-        << f.year;
-    // Every part of the definition occurs.
-    for (Part p : {Part::kB1, Part::kB2, Part::kB3, Part::kCVo, Part::kCMbo, Part::kCVavo,
-                   Part::kCHo, Part::kCSpecial, Part::kCNonfunded, Part::kCDji, Part::kDSk,
-                   Part::kDEntreeWork, Part::kX}) {
-      EXPECT_GT(total[p], 0) << f.year << " " << PartName(p);
-    }
+    const PartCounts& vo = f.sector[kTallyVo];
+    const PartCounts& mbo = f.sector[kTallyMbo];
+    auto count = [&](const char* name, const std::optional<int64_t>& published, int64_t gen) {
+      if (published) {
+        const double target = static_cast<double>(*published) * scale;
+        out.push_back({f.year, name, target, static_cast<double>(gen), target});
+      }
+    };
+    auto pct = [&](const char* name, const std::optional<double>& published, const PartCounts& p) {
+      if (published) {
+        const double den = static_cast<double>(p.A() - p.B());
+        out.push_back({f.year, name, *published, 100.0 * static_cast<double>(p.X()) / den,
+                       *published / 100 * den});
+      }
+    };
+    count("new vsv total", nf->total_new_vsv, total.X());
+    count("new vsv VO", nf->vo_new_vsv, vo.X());
+    count("new vsv MBO", nf->mbo_new_vsv, mbo.X());
+    count("start population", nf->start_population, total.A());
+    pct("vsv % total", nf->total_pct, total);
+    pct("vsv % VO", nf->vo_pct, vo);
+    pct("vsv % MBO", nf->mbo_pct, mbo);
   }
-  // Big-city regions clearly higher in the last year.
-  const YearFigures& last = figures.back();
+  return out;
+}
+
+// The percentage of the big-city regions (21, 28, 29) over that of regions 1-16
+// without 14 (Arnhem/Nijmegen). The model gives the big cities +0.38..0.45 on the
+// logit of leaving against -0.12..+0.10: over seeds 1-5 at scale 0.05 the ratio
+// was 1.18-1.52 in 2023-2024 (mean 1.35). With ~300 and ~480 leavers per seed
+// there, one seed's ratio has a relative sd of sqrt(1/300 + 1/480) = 7.4% (0.10),
+// so one seed can only be asked to put the big cities higher (1.0 is 3.5 sd below
+// 1.35); the five seeds pooled (sd 3.3%, 0.045) must show them clearly higher,
+// by 20% (3.3 sd below 1.35, 6 sd above a ratio of 1).
+double BigCityRatio(const YearFigures& f) {
   auto pct = [&](std::initializer_list<int> regions) {
     int64_t x = 0, den = 0;
     for (int r : regions) {
-      x += last.region[r].X();
-      den += last.region[r].A() - last.region[r].B();
+      x += f.region[r].X();
+      den += f.region[r].A() - f.region[r].B();
     }
-    return 100.0 * x / den;
+    return 100.0 * static_cast<double>(x) / static_cast<double>(den);
   };
-  EXPECT_GT(pct({21, 28, 29}), 1.2 * pct({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16}));
+  return pct({21, 28, 29}) / pct({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16});
+}
+
+// How far the mean over seeds lies from a published figure by construction: the
+// fit (seeds 101-110 pooled, src/synth/README.md) left every figure within 2.4%
+// (the largest: total % 2023-2024 +2.4%, total 2015-2016 -2.2%, where the published
+// figures of the year disagree with each other given the generated denominators),
+// except two VO percentages whose published count and percentage imply a VO
+// denominator 8-10% off the generated one, so that the fit keeps the count:
+// 2012-2013 (-7.2%) and 2019-2020 (+9.9%).
+double SystematicDeviation(int year, const std::string& name) {
+  if (name == "vsv % VO" && year == 2012) return 0.075;
+  if (name == "vsv % VO" && year == 2019) return 0.10;
+  return 0.025;
+}
+
+// Calibration at scale 0.05 for five seeds (none of them a fitting seed), each on
+// its own and pooled. The allowance is not a tolerance chosen to pass but the
+// calibration's systematic deviation (above) plus the noise a figure has at this
+// scale:
+// - a generated count is a sum of independent persons' outcomes, so its sd is
+//   about sqrt(expected count) (binomial; bench/README.md "Calibration" measured
+//   the sd over ten seeds at scale 1.0 at 0.99 x sqrt(X), rms over 52 figures); a
+//   percentage X / (A - B) has the relative sd of its X, 1 / sqrt(X) (A - B varies
+//   far less); the start population, taken as binomial too, varies less still;
+// - kZ = 4 sd, so that none of the 53 figures x 6 checks fails by noise alone
+//   (a two-sided 4 sd miss has probability 6e-5; over 318 checks 2%).
+// At scale 0.05 a figure of ~250 VO leavers thus allows 2.5% + 4/sqrt(250) = 28%,
+// the total of ~1,400 allows 13%, the start population 4.1%: a single seed at this
+// scale says little. The five seeds pooled (a registry of scale 0.25) allow
+// 2.5% + 4/sqrt(5 N): 14% for VO, 7.3% for the total — still far above the 3% that
+// bench/calibration.sh checks at scale 1.0, where the calibration is measured.
+TEST(GeneratorTest, CalibratedAtSmallScaleForFiveSeeds) {
+  constexpr double kScale = 0.05;
+  constexpr double kZ = 4.0;
+  const uint64_t kSeeds[] = {1, 2, 3, 4, 5};
+  auto ref = Reference::Load(kReference);
+  ASSERT_TRUE(ref.has_value());
+  std::vector<std::vector<YearFigures>> runs;
+  for (uint64_t seed : kSeeds) {
+    SynthOptions o = Small("", seed, 2, kScale);
+    o.write_files = false;
+    auto stats = GenerateRegistry(o);
+    ASSERT_TRUE(stats.has_value()) << stats.error().message;
+    runs.push_back(FiguresFromTally(stats->tally));
+  }
+  auto check = [&](const std::vector<YearFigures>& figures, double scale, const std::string& what) {
+    const auto checks = PublishedFigures(figures, *ref, scale);
+    EXPECT_EQ(checks.size(), 53u) << what;  // 12 school years of national_figures.csv
+    for (const FigureCheck& c : checks) {
+      const double allowed = SystematicDeviation(c.year, c.name) + kZ / std::sqrt(c.noise_x);
+      EXPECT_LE(std::abs(c.generated / c.target - 1), allowed)
+          << what << " " << SchoolYearName(c.year) << " " << c.name << ": generated "
+          << c.generated << ", target " << c.target;
+    }
+  };
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::vector<YearFigures>& figures = runs[i];
+    const std::string what = "seed " + std::to_string(kSeeds[i]);
+    ASSERT_EQ(figures.size(), 12u) << what;
+    check(figures, kScale, what);
+    for (const YearFigures& f : figures) {
+      // Every part of the definition occurs.
+      const PartCounts total = f.Total();
+      for (Part p : {Part::kB1, Part::kB2, Part::kB3, Part::kCVo, Part::kCMbo, Part::kCVavo,
+                     Part::kCHo, Part::kCSpecial, Part::kCNonfunded, Part::kCDji, Part::kDSk,
+                     Part::kDEntreeWork, Part::kX}) {
+        EXPECT_GT(total[p], 0) << what << " " << f.year << " " << PartName(p);
+      }
+    }
+    // Big-city regions higher in the last year (see BigCityRatio for the margin).
+    EXPECT_GT(BigCityRatio(figures.back()), 1.0) << what;
+  }
+  const std::vector<YearFigures> pooled = PoolFigures(runs);
+  EXPECT_GT(BigCityRatio(pooled.back()), 1.2) << "five seeds pooled";
+  check(pooled, kScale * static_cast<double>(runs.size()), "five seeds pooled");
 }
 
 }  // namespace
