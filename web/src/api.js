@@ -35,16 +35,31 @@ export function downloads(path, params = {}) {
   };
 }
 
-let geoPromise = null;
-// The 2013 boundaries (the municipalities of the reference data), as GeoJSON
-// feature collections keyed by layer: gemeente, rmc.
-export function boundaries() {
-  geoPromise ??= Promise.all([fetch('/geo/nl_2013.topojson').then((r) => {
-    if (!r.ok) throw new Error(`boundaries: HTTP ${r.status}`);
-    return r.json();
-  }), import('topojson-client')]).then(([topo, topojson]) => ({
-    gemeente: topojson.feature(topo, topo.objects.gemeente_2013),
-    rmc: topojson.feature(topo, topo.objects.rmc_regio_2013),
-  }));
-  return geoPromise;
+// The years whose boundaries are shipped (data/reference/geo/nl_YEAR.topojson).
+export const BOUNDARY_YEARS = [2013, 2015, 2025];
+
+// The boundaries to draw school year `year` on: the nearest year that has them, a tie
+// going to the earlier one, so that up to 2020 (39 regions) the map is a 39-region
+// file and from 2021 (40 regions, region 14 split) the 2025 one.
+export function boundaryYear(year) {
+  let best = BOUNDARY_YEARS[0];
+  for (const b of BOUNDARY_YEARS) if (Math.abs(b - year) < Math.abs(best - year)) best = b;
+  return best;
+}
+
+const geoPromises = new Map();
+// The boundaries of boundary year `b` as GeoJSON feature collections keyed by layer:
+// gemeente, rmc.
+export function boundaries(b) {
+  if (!geoPromises.has(b)) {
+    geoPromises.set(b, Promise.all([fetch(`/geo/nl_${b}.topojson`).then((r) => {
+      if (!r.ok) throw new Error(`boundaries: HTTP ${r.status}`);
+      return r.json();
+    }), import('topojson-client')]).then(([topo, topojson]) => ({
+      year: b,
+      gemeente: topojson.feature(topo, topo.objects[`gemeente_${b}`]),
+      rmc: topojson.feature(topo, topo.objects[`rmc_regio_${b}`]),
+    })));
+  }
+  return geoPromises.get(b);
 }

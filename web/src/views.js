@@ -1,7 +1,7 @@
 // The pages: national overview, regions (map and ranking), one region, one
 // municipality, one school. Every figure comes from the API; every chart has its
 // table beside it and a download.
-import { get, downloads, boundaries } from './api.js';
+import { get, downloads, boundaries, boundaryYear } from './api.js';
 import { t } from './i18n.js';
 import { formatInt, formatPct, numeric } from './format.js';
 import { el, card, table, kpi, link } from './dom.js';
@@ -299,7 +299,8 @@ export async function regionsView(ctx) {
   const { state, meta } = ctx;
   const f = filters(state);
   const [regions, trend, geo] = await Promise.all([
-    get('regions', { ...f, year: state.year }), get('trend', { ...f, by: 'region' }), boundaries().catch(() => null)]);
+    get('regions', { ...f, year: state.year }), get('trend', { ...f, by: 'region' }),
+    boundaries(boundaryYear(Number(state.year))).catch(() => null)]);
   const sy = regions.school_year;
   const series = {};
   for (const y of trend.years) {
@@ -314,13 +315,16 @@ export async function regionsView(ctx) {
   }));
   rows.sort((a, b) => (a.rank ?? 999) - (b.rank ?? 999) || String(a.code).localeCompare(String(b.code)));
 
-  const mapCard = card({ title: t('mapTitle', { year: sy }), note: t('mapNote'), chart: true, testid: 'card-map' });
+  const mapCard = card({
+    title: t('mapTitle', { year: sy }), chart: true, testid: 'card-map',
+    note: `${t('mapNote')} ${geo ? t('regionBoundariesOf', { year: geo.year }) : ''}`,
+  });
   mapCard.chartBox.classList.add('map');
   if (geo) {
     const features = geo.rmc.features.map((ft) => ({ ...ft, properties: { ...ft.properties, name: ft.properties.rmc_code.replace('MC', '') } }));
-    registerMap('rmc-2013', { type: 'FeatureCollection', features });
+    registerMap(`rmc-${geo.year}`, { type: 'FeatureCollection', features });
     const byCode = Object.fromEntries(regions.regions.filter((r) => r.code).map((r) => [r.code, r]));
-    choropleth(mapCard.chartBox, 'rmc-2013',
+    choropleth(mapCard.chartBox, `rmc-${geo.year}`,
       regions.regions.filter((r) => r.code).map((r) => ({ name: r.code, value: numeric(r.pct), pct: r.pct, X: r.X })),
       (code) => ctx.go({ route: 'region', id: code }),
       (code) => (byCode[code] ? `${byCode[code].name} (${code})` : code));
@@ -377,8 +381,13 @@ export async function regionView(ctx) {
   const [region, trend, national, schools, geo] = await Promise.all([
     get(`regions/${code}`, { ...f, year: state.year }), get('trend', { ...f, region: code }), get('trend', f),
     get('schools', { year: state.year, age_limit: state.age, sector: state.sector || undefined, region: code }),
-    boundaries().catch(() => null)]);
+    boundaries(boundaryYear(Number(state.year))).catch(() => null)]);
   const sy = region.school_year;
+  // The map shows the municipalities of its boundary year: when that is not the school
+  // year, the figures of that year's division (every residence mapped onto it).
+  const onMap = geo && geo.year !== Number(state.year)
+    ? await get(`regions/${code}`, { ...f, year: state.year, boundaries: geo.year }).catch(() => null)
+    : region;
   const kpis = el('div', { class: 'kpis' },
     kpi(`${t('newVsvCap')} ${sy}`, formatInt(region.total.X), null, 'kpi-x'),
     kpi(`${t('vsvPctCap')} ${sy}`, formatPct(region.total.pct), t('vsAtNational', { pct: formatPct(region.national.pct) }), 'kpi-pct'),
@@ -387,7 +396,8 @@ export async function regionView(ctx) {
 
   const muniRows = withSuppression(region.municipalities, meta.suppression);
   const mapCard = card({
-    title: t('mapMunicipalitiesTitle', { year: sy }), note: t('mapMunicipalityNote'), chart: !!geo, testid: 'card-municipalities',
+    title: t('mapMunicipalitiesTitle', { year: sy }), chart: !!geo, testid: 'card-municipalities',
+    note: `${t('mapMunicipalityNote')} ${geo ? t('boundariesOf', { year: geo.year }) : ''}`,
     links: downloads(`regions/${code}`, { ...f, year: state.year }),
     tableNode: table([
       { key: 'code', label: t('code'), kind: 'text' },
@@ -397,20 +407,29 @@ export async function regionView(ctx) {
       { key: 'pct', label: t('vsvPct'), kind: 'pct' },
     ], muniRows, { testid: 'table-municipalities', footer: { ...region.total, name: t('regionCap'), __suppression: meta.suppression } }),
   });
-  if (geo) {
+  if (geo && onMap) {
     mapCard.chartBox.classList.add('map');
-    const codes = new Set(region.municipalities.map((m) => m.code));
+    mapCard.chartBox.dataset.boundaries = String(geo.year);
+    const codes = new Set(onMap.municipalities.map((m) => m.code));
     const features = geo.gemeente.features.filter((ft) => codes.has(ft.properties.gm_code))
       .map((ft) => ({ ...ft, properties: { ...ft.properties, name: ft.properties.gm_code } }));
-    registerMap(`region-${code}`, { type: 'FeatureCollection', features });
-    const byCode = Object.fromEntries(region.municipalities.map((m) => [m.code, m]));
-    choropleth(mapCard.chartBox, `region-${code}`,
-      region.municipalities.map((m) => ({ name: m.code, value: numeric(m.pct), pct: m.pct, X: m.X })),
+    registerMap(`region-${code}-${geo.year}`, { type: 'FeatureCollection', features });
+    const byCode = Object.fromEntries(onMap.municipalities.map((m) => [m.code, m]));
+    choropleth(mapCard.chartBox, `region-${code}-${geo.year}`,
+      onMap.municipalities.map((m) => ({ name: m.code, value: numeric(m.pct), pct: m.pct, X: m.X })),
       (c) => ctx.go({ route: 'municipality', id: c }), (c) => byCode[c]?.name ?? c);
   }
 
+  // Where the region's area changed (region 14 in 2021): the trend compares other areas.
+  const changes = trend.years.flatMap((y) => (y.area_changes ?? []).filter((c) => c.region === code)
+    .map((c) => t('areaChanged', {
+      year: y.school_year,
+      lost: c.lost.map((m) => `${m.name} (${t('toRegion')} ${m.region})`).join(', ') || '–',
+      gained: c.gained.map((m) => `${m.name} (${t('fromRegion')} ${m.region})`).join(', ') || '–',
+    })));
   const trendCard = card({
     title: t('regionTrendTitle', { name: region.name }), chart: true, testid: 'card-region-trend',
+    note: changes.length ? changes.join(' ') : undefined,
     links: downloads('trend', { ...f, region: code }),
     tableNode: table([
       { key: 'school_year', label: t('schoolYearCap'), kind: 'text' },
