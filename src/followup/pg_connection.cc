@@ -119,7 +119,12 @@ class PgConnection final : public SqlConnection {
       return {};
     }
     auto r = RunPipeline(nullptr, /*commit=*/true);
-    if (!r) return tl::unexpected(r.error());
+    if (!r) {
+      // The server skipped the COMMIT: end the failed transaction here, since the
+      // caller's Transaction counts as closed once it asked to commit.
+      if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
+      return tl::unexpected(r.error());
+    }
     return {};
   }
   void Rollback() override {
