@@ -74,13 +74,29 @@ class SqlConnection {
   SqlResultOr<SqlResult> Exec(std::string_view sql, std::initializer_list<SqlValue> params = {}) {
     return Exec(sql, std::vector<SqlValue>(params));
   }
+  // Runs a statement whose rows and count the caller does not need (an INSERT of a
+  // history or audit row). Inside a transaction a driver may hold it back and send
+  // it with the next statement or the commit, in one round trip (the PostgreSQL
+  // driver does, in libpq's pipeline mode); a failure is then reported by that next
+  // call, and COMMIT never commits past a failed statement. Outside a transaction
+  // it runs at once. SQLite: the same as Exec.
+  virtual SqlResultOr<void> ExecLater(std::string_view sql, const std::vector<SqlValue>& params) {
+    auto r = Exec(sql, params);
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  }
+  SqlResultOr<void> ExecLater(std::string_view sql, std::initializer_list<SqlValue> params) {
+    return ExecLater(sql, std::vector<SqlValue>(params));
+  }
   // Runs several statements without parameters (migrations).
   virtual SqlResultOr<void> ExecScript(std::string_view sql) = 0;
 
   // A transaction that will write: SQLite takes the write lock at once (BEGIN
   // IMMEDIATE, waiting up to the busy timeout) so two writers never deadlock on an
   // upgrade; PostgreSQL uses READ COMMITTED, and the store's UPDATE ... WHERE
-  // version = $n checks catch concurrent changes.
+  // version = $n checks catch concurrent changes. PostgreSQL sends BEGIN with the
+  // transaction's first statement (one round trip), so a failure to begin is
+  // reported by that statement.
   virtual SqlResultOr<void> BeginWrite() = 0;
   virtual SqlResultOr<void> BeginRead() = 0;
   virtual SqlResultOr<void> Commit() = 0;

@@ -267,6 +267,55 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 std::string BackendName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"), BackendName);
 
+// ---- the SQL layer -----------------------------------------------------------
+
+// ExecLater may be sent only with the COMMIT (PostgreSQL's pipeline): when it fails,
+// the COMMIT fails and nothing of the transaction is stored; statements prepared on
+// the way keep working on the same connection.
+TEST_P(StoreTest, AFailedHeldBackStatementFailsTheCommitAndStoresNothing) {
+  auto c = OpenSqlConnection(target_);
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  SqlConnection& db = **c;
+  ASSERT_TRUE(db.ExecScript("CREATE TABLE later_t (k BIGINT PRIMARY KEY, v TEXT NOT NULL)").has_value());
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Transaction tx(db);
+    ASSERT_TRUE(tx.BeginWrite().has_value());
+    ASSERT_TRUE(db.Exec("INSERT INTO later_t (k, v) VALUES ($1, $2)", {int64_t{1}, std::string("a")}).has_value());
+    // SQLite runs it at once and reports the duplicate here (the caller then does
+    // not commit); PostgreSQL sends it with the COMMIT, which fails.
+    if (db.ExecLater("INSERT INTO later_t (k, v) VALUES ($1, $2)", {int64_t{1}, std::string("b")})) {
+      EXPECT_NE(GetParam(), "sqlite");
+      EXPECT_FALSE(tx.Commit().has_value());
+    }
+  }
+  auto n = db.Exec("SELECT count(*) FROM later_t", {});
+  ASSERT_TRUE(n.has_value()) << n.error().message;
+  EXPECT_EQ(n->rows.at(0).Int(0), 0);
+  {
+    Transaction tx(db);
+    ASSERT_TRUE(tx.BeginWrite().has_value());
+    ASSERT_TRUE(db.ExecLater("INSERT INTO later_t (k, v) VALUES ($1, $2)", {int64_t{2}, std::string("c")}).has_value());
+    if (db.ExecLater("INSERT INTO later_t (k, v) VALUES ($1, $2)", {int64_t{3}, Null()})) {  // v is NOT NULL
+      EXPECT_FALSE(tx.Commit().has_value());
+    }
+  }
+  {
+    Transaction tx(db);
+    ASSERT_TRUE(tx.BeginWrite().has_value());
+    ASSERT_TRUE(db.ExecLater("INSERT INTO later_t (k, v) VALUES ($1, $2)", {int64_t{4}, std::string("d")}).has_value());
+    auto r = db.Exec("SELECT v FROM later_t WHERE k = $1", {int64_t{4}});  // sees the held-back insert
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    ASSERT_EQ(r->rows.size(), 1u);
+    EXPECT_EQ(r->rows[0].Text(0), "d");
+    ASSERT_TRUE(tx.Commit().has_value());
+  }
+  auto rows = db.Exec("SELECT k FROM later_t ORDER BY k", {});
+  ASSERT_TRUE(rows.has_value()) << rows.error().message;
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_EQ(rows->rows[0].Int(0), 4);
+  EXPECT_TRUE(db.Healthy());
+}
+
 // ---- schema -----------------------------------------------------------------
 
 TEST_P(StoreTest, MigratesOnceToTheLatestVersion) {

@@ -13,6 +13,8 @@
 #   system user (created when missing) through runuser.
 # - VSV_TEST_PG_DATA and VSV_TEST_PG_RESTART let a test SIGKILL the server and start
 #   it again.
+# - VSV_TEST_PG_OPTIONS (optional) adds server options, e.g. for measuring:
+#   "-c shared_preload_libraries=pg_stat_statements -c log_min_duration_statement=0".
 # - The server is stopped and the folder deleted on every exit (trap), also when the
 #   tests fail or the script is interrupted.
 set -euo pipefail
@@ -37,6 +39,7 @@ if [ ! -x "$PG_BIN/initdb" ]; then
 fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vsv-pg.XXXXXX")"
+PG_OPTIONS="-k $WORK -c listen_addresses=127.0.0.1 -c max_connections=100 -c fsync=on ${VSV_TEST_PG_OPTIONS:-}"
 RUNAS=()
 if [ "$(id -u)" = 0 ]; then
   if ! id postgres >/dev/null 2>&1; then
@@ -71,7 +74,7 @@ for attempt in 1 2 3 4 5; do
   PORT=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
   if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then continue; fi
   if "${RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 60 \
-       -o "-k $WORK -c listen_addresses=127.0.0.1 -p $PORT -c max_connections=100 -c fsync=on" \
+       -o "$PG_OPTIONS -p $PORT" \
        start >/dev/null; then
     started=1
     break
@@ -90,7 +93,7 @@ cat > "$WORK/restart.sh" <<EOS
 #!/usr/bin/env bash
 for i in \$(seq 1 60); do
   ${RUNAS[*]} "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 60 \\
-    -o "-k $WORK -c listen_addresses=127.0.0.1 -p $PORT -c max_connections=100 -c fsync=on" start >/dev/null 2>&1 && exit 0
+    -o "$PG_OPTIONS -p $PORT" start >/dev/null 2>&1 && exit 0
   sleep 0.5
 done
 exit 1
