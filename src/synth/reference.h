@@ -21,8 +21,9 @@ struct SynthMunicipality {
   std::vector<uint16_t> postcodes;  // postcode4 values seen there (never empty)
   // The codes that took over from `code` in later reorganisations (mergers.csv,
   // successor as Reference::SuccessorOf chooses it), each from its date, in date
-  // order: a residence period starting on or after such a date is written with that
-  // code, so every period starts in a code that exists on its first day.
+  // order: a residence period running across such a date is written as two periods,
+  // the second in the new code from that date (row_writer.cc), so every period lies
+  // in a code that exists on all its days.
   std::vector<std::pair<int32_t, std::string>> later_codes;
 
   // The code to write for a residence period starting on `date` (days since epoch).

@@ -1,6 +1,7 @@
 #include "synth/row_writer.h"
 
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -69,11 +70,7 @@ const DateTable& Dates() {
   return table;
 }
 
-char* PutStr(char* p, const char* s) {
-  while (*s) *p++ = *s++;
-  return p;
-}
-char* PutStr(char* p, const std::string& s) {
+char* PutStr(char* p, std::string_view s) {
   std::memcpy(p, s.data(), s.size());
   return p + s.size();
 }
@@ -132,26 +129,37 @@ void RowWriter::Write(const PersonRecord& pr, std::array<OutBuffer, kRegistryFil
     (*out)[kPersonsFile].Commit(p);
     ++counts->rows[kPersonsFile];
   }
-  for (const ResidenceRow& r : pr.residences) {
-    if (r.to < w_start || r.from > w_end) continue;
+  auto residence_row = [&](Date from, Date to, std::string_view where, uint16_t postcode) {
     char* p = (*out)[kResidencesFile].Reserve(64);
     p = PutPid(p, pr.index);
     *p++ = ',';
-    p = dates.Put(p, std::max(r.from, w_start));
+    p = dates.Put(p, from);
     *p++ = ',';
-    p = dates.Put(p, clip_end(r.to));
+    p = dates.Put(p, to);
     *p++ = ',';
-    if (r.municipality >= 0) {
-      p = PutStr(p, ref_.municipalities[r.municipality].CodeOn(std::max(r.from, w_start)));
-      *p++ = ',';
-      if (r.postcode != 0) p = PutFixed(p, r.postcode, 4);
-    } else {
-      p = PutStr(p, r.municipality == kAbroad ? "ABROAD" : "NO_FIXED_ADDRESS");
-      *p++ = ',';
-    }
+    p = PutStr(p, where);
+    *p++ = ',';
+    if (postcode != 0) p = PutFixed(p, postcode, 4);
     *p++ = '\n';
     (*out)[kResidencesFile].Commit(p);
     ++counts->rows[kResidencesFile];
+  };
+  for (const ResidenceRow& r : pr.residences) {
+    if (r.to < w_start || r.from > w_end) continue;
+    Date from = std::max(r.from, w_start);
+    if (r.municipality < 0) {
+      residence_row(from, clip_end(r.to), r.municipality == kAbroad ? "ABROAD" : "NO_FIXED_ADDRESS", 0);
+      continue;
+    }
+    // As the population register records a reorganisation: the period ends the day
+    // before it and a new one starts in the new code on its date.
+    const SynthMunicipality& m = ref_.municipalities[r.municipality];
+    for (const auto& change : m.later_codes) {
+      if (change.first <= from || change.first > r.to || change.first > w_end) continue;
+      residence_row(from, change.first - 1, m.CodeOn(from), r.postcode);
+      from = change.first;
+    }
+    residence_row(from, clip_end(r.to), m.CodeOn(from), r.postcode);
   }
   for (const EnrolmentRow& e : pr.enrolments) {
     if (e.end < w_start || e.start > w_end) continue;

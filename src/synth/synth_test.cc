@@ -174,6 +174,22 @@ TEST(GeneratorTest, OutputLoadsAndTallyMatchesOfficialCount) {
           << "school year " << official[i].year << " sector " << s;
     }
   }
+  // As the population register records a reorganisation: a period that runs across
+  // one ends the day before it, so every period lies in a code valid on all its days
+  // (up to the end of the data, 31 December 2024 here).
+  const Date data_end = *ParseDate("2024-12-31");
+  int64_t in_municipality = 0;
+  for (size_t i = 0; i < reg->residences.valid_from.size(); ++i) {
+    const Municipality m = reg->residences.municipality[i];
+    if (m < 0) continue;
+    ++in_municipality;
+    const CodeValidity v = ref->ValidityOf(m);
+    const Date last = std::min(reg->residences.valid_to[i], data_end);
+    ASSERT_TRUE(v.Covers(reg->residences.valid_from[i]) && v.Covers(last))
+        << "residence row " << i << ": code " << m << " from " << FormatDate(reg->residences.valid_from[i])
+        << " to " << FormatDate(last);
+  }
+  EXPECT_GT(in_municipality, 0);
   std::filesystem::remove_all(dir);
 }
 
