@@ -300,7 +300,7 @@ export async function regionsView(ctx) {
   const f = filters(state);
   const [regions, trend, geo] = await Promise.all([
     get('regions', { ...f, year: state.year }), get('trend', { ...f, by: 'region' }),
-    boundaries(boundaryYear(Number(state.year))).catch(() => null)]);
+    boundaries(boundaryYear(state.year)).catch(() => null)]);
   const sy = regions.school_year;
   const series = {};
   for (const y of trend.years) {
@@ -381,11 +381,11 @@ export async function regionView(ctx) {
   const [region, trend, national, schools, geo] = await Promise.all([
     get(`regions/${code}`, { ...f, year: state.year }), get('trend', { ...f, region: code }), get('trend', f),
     get('schools', { year: state.year, age_limit: state.age, sector: state.sector || undefined, region: code }),
-    boundaries(boundaryYear(Number(state.year))).catch(() => null)]);
+    boundaries(boundaryYear(state.year)).catch(() => null)]);
   const sy = region.school_year;
   // The map shows the municipalities of its boundary year: when that is not the school
   // year, the figures of that year's division (every residence mapped onto it).
-  const onMap = geo && geo.year !== Number(state.year)
+  const onMap = geo && geo.year !== state.year
     ? await get(`regions/${code}`, { ...f, year: state.year, boundaries: geo.year }).catch(() => null)
     : region;
   const kpis = el('div', { class: 'kpis' },
