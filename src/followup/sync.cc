@@ -19,7 +19,7 @@ PersonSnapshot SnapshotOf(const Registry& r, PersonIndex p, Date date, int64_t e
     // A residence period that runs on across a reorganisation: the register shows
     // the municipality of today's division (the successor).
     if (reference) {
-      const Municipality now = reference->DivisionOf(SchoolYearOf(date)).MunicipalityOf(r.residences.municipality[res]);
+      const Municipality now = reference->CodeIn(r.residences.municipality[res], SchoolYearOf(date));
       if (now >= 0) s.municipality = now;
     }
   }

@@ -130,6 +130,9 @@ class Reference {
   // The region of municipality `code` in school year `year` (a code merged away
   // before `year`: its successor's), or -1.
   int RegionOf(Municipality code, int year) const;
+  // `code` mapped to its municipality in `year` (see Division), -1 when none: one
+  // code's entry of DivisionOf(year), without building the whole division.
+  Municipality CodeIn(Municipality code, int year) const;
   // The region column of DivisionOf(year): index = municipality code (0..9999).
   std::vector<int8_t> RegionTable(int year) const;
   // The division of school year `year` (see Division).
@@ -179,8 +182,6 @@ class Reference {
   int last_year_ = 0;
 
   void ComputeValidity();
-  // `code` mapped to its municipality in `year` (see Division), -1 when none.
-  Municipality CodeIn(Municipality code, int year) const;
 };
 
 }  // namespace vsv
