@@ -7,163 +7,13 @@
 // Purpose: header X-Purpose, else the body's "purpose", else the route's default.
 // Writes carry the "version" the user read; a stale version is a 409 whose body
 // also holds the case as it is now ("current").
-#include <algorithm>
-#include <cstdlib>
-#include <optional>
-
-#include <fmt/format.h>
-
-#include "core/utf8.h"
-#include "followup/sync.h"
-#include "server/context.h"
-#include "server/controllers.h"
-#include "server/params.h"
-#include "server/session.h"
+#include "server/register_http.h"
 
 namespace vsv::server {
 
 namespace {
 
-using oj = nlohmann::ordered_json;
-using followup::CaseStore;
-
-oj DateJson(Date d) { return d == kNoDate ? oj(nullptr) : oj(FormatDate(d)); }
-
-// As many audit rows as the store returns at most.
-constexpr int kAllAuditRows = 10'000'000;
-
-// The `limit` parameter: `fallback` when absent, a 400 naming the value when it is
-// not a positive whole number.
-ApiResult<int> LimitParam(const ApiRequest& req, int fallback) {
-  auto limit = WholeNumberParam(req, "limit", fallback, 1, INT32_MAX, "a positive whole number");
-  if (!limit) return tl::unexpected(limit.error());
-  return static_cast<int>(*limit);
-}
-
-oj CaseJson(const followup::Case& c) {
-  oj j;
-  j["id"] = c.id;
-  j["version"] = c.version;
-  j["kind"] = std::string(followup::KindName(c.kind));
-  j["episode"] = c.episode;
-  j["region"] = c.region;
-  j["status"] = std::string(followup::StatusName(c.status));
-  j["closed_reason"] = c.closed_reason;
-  j["opened_on"] = DateJson(c.opened_on);
-  j["closed_on"] = DateJson(c.closed_on);
-  j["owner_id"] = c.owner_id ? oj(*c.owner_id) : oj(nullptr);
-  j["owner"] = c.owner_name;
-  j["next_contact"] = DateJson(c.next_contact);
-  j["agreements"] = c.agreements;
-  j["mbo_verklaring"] = c.mbo_verklaring;
-  j["registry_flag"] = c.registry_flag.flag;
-  j["synced_on"] = DateJson(c.synced_on);
-  const followup::PersonSnapshot& p = c.person;
-  j["person"] = {{"id", p.person_id},
-                 {"birth_date", DateJson(p.birth_date)},
-                 {"municipality", p.municipality},
-                 {"last_school", p.last_school},
-                 {"last_location", p.last_location},
-                 {"last_sector", p.last_sector},
-                 {"last_program", p.last_program},
-                 {"last_level", p.last_level},
-                 {"left_on", DateJson(p.left_on)},
-                 {"diplomas", p.diplomas},
-                 {"has_mbo_verklaring", p.has_mbo_verklaring}};
-  j["updated_at"] = c.updated_at;
-  return j;
-}
-
-oj HistoryJson(const followup::HistoryEntry& h) {
-  return {{"id", h.id},         {"case_id", h.case_id},         {"person_id", h.person_id},
-          {"region", h.region}, {"at", followup::FormatTimestamp(h.at)}, {"date", DateJson(h.on_date)},
-          {"user", h.user},     {"event", h.event},             {"old", h.old_value},
-          {"new", h.new_value}, {"detail", h.detail}};
-}
-
-std::string Purpose(const ApiRequest& req, const nlohmann::json* body, const char* fallback) {
-  std::string p = req.http().get_header_value("X-Purpose");
-  if (p.empty() && body && body->contains("purpose") && (*body)["purpose"].is_string()) {
-    p = (*body)["purpose"].get<std::string>();
-  }
-  return p.empty() ? fallback : std::string(TruncateUtf8(p, 200));  // whole characters only
-}
-
-followup::Context Ctx(const ApiRequest& req, const nlohmann::json* body, const char* fallback) {
-  return followup::Context{RegisterUser(req.principal()), Purpose(req, body, fallback)};
-}
-
-tl::unexpected<ApiError> Fail(const followup::StoreError& e) { return tl::unexpected(StoreApiError(e)); }
-
-// A 409 carries the case as it is now, so the page can show it beside the input.
-ApiResult<Reply> Conflict(const followup::StoreError& e) {
-  Reply reply;
-  reply.status = 409;
-  reply.json["error"] = {{"code", "conflict"}, {"message", e.message}};
-  if (e.current) reply.json["current"] = CaseJson(*e.current);
-  return reply;
-}
-
-ApiResult<int64_t> CaseId(const ApiRequest& req) {
-  const std::string text = req.PathParam(0);
-  auto id = ParseWholeNumber(text);
-  if (!id || *id <= 0) return NotFound(fmt::format("case '{}' does not exist", text));
-  return *id;
-}
-
-ApiResult<Date> BodyDate(const nlohmann::json& body, const char* name, Date fallback) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return fallback;
-  if (!it->is_string()) return BadParameter(fmt::format("{}: expected a date YYYY-MM-DD", name));
-  auto d = ParseDate(it->get<std::string>());
-  if (!d) return BadParameter(fmt::format("{} '{}': expected a date YYYY-MM-DD", name, it->get<std::string>()));
-  return *d;
-}
-
-ApiResult<int64_t> BodyVersion(const nlohmann::json& body) {
-  auto it = body.find("version");
-  if (it == body.end() || !it->is_number_integer()) {
-    return BadParameter("version: the case version you read is required (optimistic check)");
-  }
-  return it->get<int64_t>();
-}
-
-// What every change to a case starts from: a session, the case id in the path, the
-// JSON body, and the version the caller read (for the optimistic check).
-struct CaseChange {
-  int64_t id;
-  nlohmann::json body;
-  int64_t version;
-};
-
-ApiResult<CaseChange> ReadCaseChange(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto id = CaseId(req);
-  if (!id) return tl::unexpected(id.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  auto version = BodyVersion(*body);
-  if (!version) return tl::unexpected(version.error());
-  return CaseChange{*id, std::move(*body), *version};
-}
-
-// A store error as a reply: a version conflict is a 409 with the current case.
-ApiResult<Reply> StoreFailure(const followup::StoreError& e) {
-  return e.code == followup::Errc::kConflict ? Conflict(e) : Fail(e);
-}
-
-ApiResult<int> RegionParam(const ServerContext& ctx, const ApiRequest& req) {
-  if (!req.Has("region")) {
-    if (req.principal().region >= 0) return req.principal().region;
-    return BadParameter("region: required (your account has no region)");
-  }
-  return ParseRegionCode(ctx, "region", req.Param("region"));
-}
-
-Date Today(const ServerContext& ctx) {
-  const int64_t t = ctx.store->Now();
-  return static_cast<Date>(t >= 0 ? t / 86400 : (t - 86399) / 86400);
-}
+using namespace register_http;  // NOLINT: the register's shared helpers
 
 // ---- cases ------------------------------------------------------------------
 
@@ -443,97 +293,6 @@ ApiResult<Reply> HandleSync(ServerContext& ctx, const ApiRequest& req) {
   return reply;
 }
 
-// ---- users, audit -------------------------------------------------------------
-
-oj UserJson(const followup::User& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"role", std::string(followup::RoleName(u.role))},
-          {"region", u.region ? oj(*u.region) : oj(nullptr)},
-          {"school", u.school ? oj(*u.school) : oj(nullptr)},
-          {"active", u.active}};
-}
-
-ApiResult<Reply> HandleUsers(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto users = ctx.store->ListUsers(Ctx(req, nullptr, "gebruikersbeheer"));
-  if (!users) return Fail(users.error());
-  Reply reply;
-  oj list = oj::array();
-  for (const followup::User& u : *users) list.push_back(UserJson(u));
-  reply.json["users"] = std::move(list);
-  return reply;
-}
-
-ApiResult<Reply> HandleAddUser(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  followup::NewUser nu;
-  BodyFields fields(*body);
-  nu.name = fields.Text("name");
-  const std::string role_text = fields.Text("role"), school = fields.Text("school"), password = fields.Text("password");
-  const std::optional<int> region = fields.Region(ctx, "region");
-  if (fields.error()) return tl::unexpected(*fields.error());
-  auto role = followup::ParseRole(role_text);
-  if (!role) return BadParameter(fmt::format("role: {}", role.error().message));
-  nu.role = *role;
-  if (region) nu.region = *region;
-  if (!school.empty()) nu.school = school;
-  auto u = ctx.store->AddUser(Ctx(req, &*body, "gebruikersbeheer"), nu, password);
-  if (!u) return Fail(u.error());
-  Reply reply;
-  reply.status = 201;
-  reply.json["user"] = UserJson(*u);
-  return reply;
-}
-
-ApiResult<Reply> HandleAudit(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  followup::AuditQuery q;
-  if (req.Has("person")) q.person_id = req.Param("person");
-  if (req.Has("user")) q.user = req.Param("user");
-  for (const char* name : {"from", "to"}) {
-    if (!req.Has(name)) continue;
-    auto d = ParseDate(req.Param(name));
-    if (!d) return BadParameter(fmt::format("{} '{}': expected a date YYYY-MM-DD", name, req.Param(name)));
-    const int64_t at = int64_t{*d} * 86400;
-    if (std::string_view(name) == "from") q.from = at;
-    else q.to = at + 86400;
-  }
-  const std::string format = req.Param("format", "json");
-  if (format != "json" && format != "csv") return BadParameter(fmt::format("format '{}': expected json or csv", format));
-  // The export has every row that matches unless a limit is given.
-  auto limit = LimitParam(req, format == "csv" ? kAllAuditRows : q.limit);
-  if (!limit) return tl::unexpected(limit.error());
-  q.limit = *limit;
-  auto entries = ctx.store->SearchAudit(Ctx(req, nullptr, "toezicht"), q);
-  if (!entries) return Fail(entries.error());
-  Reply reply;
-  if (format == "csv") {
-    reply.raw = followup::AuditCsv(*entries);
-    reply.raw_type = "text/csv; charset=utf-8";
-    reply.filename = "vsv-auditlog.csv";
-    return reply;
-  }
-  oj list = oj::array();
-  for (const followup::AuditEntry& e : *entries) {
-    list.push_back({{"id", e.id},
-                    {"at", followup::FormatTimestamp(e.at)},
-                    {"user", e.user},
-                    {"role", e.role},
-                    {"action", e.action},
-                    {"person_id", e.person_id},
-                    {"case_id", e.case_id ? oj(*e.case_id) : oj(nullptr)},
-                    {"region", e.region ? oj(*e.region) : oj(nullptr)},
-                    {"purpose", e.purpose},
-                    {"detail", e.detail}});
-  }
-  reply.json["count"] = list.size();
-  reply.json["entries"] = std::move(list);
-  return reply;
-}
-
 ApiResult<Reply> RuleReply(const followup::StoreResult<followup::RegionRule>& r) {
   if (!r) return Fail(r.error());
   Reply reply;
@@ -585,34 +344,6 @@ ApiResult<Reply> HandlePurge(ServerContext& ctx, const ApiRequest& req) {
   return reply;
 }
 
-ApiResult<Reply> HandleUserActive(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  BodyFields fields(*body);
-  const bool active = fields.Flag("active", false);
-  if (fields.error() || !fields.Has("active")) return BadParameter("active: true or false is required");
-  auto r = ctx.store->SetUserActive(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), active);
-  if (!r) return Fail(r.error());
-  Reply reply;
-  reply.json = {{"name", req.PathParam(0)}, {"active", active}};
-  return reply;
-}
-
-ApiResult<Reply> HandleUserPassword(ServerContext& ctx, const ApiRequest& req) {
-  if (auto r = NeedSession(ctx, req); !r) return tl::unexpected(r.error());
-  auto body = JsonBody(req);
-  if (!body) return tl::unexpected(body.error());
-  BodyFields fields(*body);
-  const std::string password = fields.Text("password");
-  if (fields.error()) return tl::unexpected(*fields.error());
-  auto r = ctx.store->ResetPassword(Ctx(req, &*body, "gebruikersbeheer"), req.PathParam(0), password);
-  if (!r) return Fail(r.error());
-  Reply reply;
-  reply.json = {{"name", req.PathParam(0)}, {"status", "password-reset"}};
-  return reply;
-}
-
 }  // namespace
 
 void RegisterCasesRoutes(ApiServer& api) {
@@ -648,20 +379,10 @@ void RegisterCasesRoutes(ApiServer& api) {
       {"/api/v1/cases/{id}/handover", "Warm handover to another region", {}, false, HandleHandover,
        "The case goes with its history; both regions see the handover.", kNoCache, "POST", false,
        "version, to_region, note, purpose"},
-      {"/api/v1/users", "Users of the register (administrator)", {}, false, HandleUsers, "", kNoCache},
-      {"/api/v1/users", "Add a user (administrator)", {}, false, HandleAddUser, "", kNoCache, "POST", false,
-       "name, role, region, school, password"},
-      {"/api/v1/users/{name}/active", "Deactivate or activate a user (administrator); deactivation ends their sessions",
-       {}, false, HandleUserActive,
-       "Deactivating the own account or the last active administrator is a 409 (code own_account / "
-       "last_administrator).",
-       kNoCache, "POST", false, "active"},
-      {"/api/v1/users/{name}/password", "Set a user's password and unlock the account (administrator)", {}, false,
-       HandleUserPassword, "", kNoCache, "POST", false, "password"},
-      {"/api/v1/audit", "Search the audit log (administrator); format=csv downloads it",
-       {"person:audit_person", "user:audit_user", "from:audit_from", "to:audit_to", "format:audit_format", "limit"},
-       false, HandleAudit, "", kNoCache},
   });
+  // Users and the audit log after the cases, in this order (the API reference lists them so).
+  register_http::RegisterUserRoutes(api);
+  register_http::RegisterAuditRoutes(api);
 }
 
 }  // namespace vsv::server
