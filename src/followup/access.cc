@@ -14,7 +14,8 @@ constexpr std::array<std::string_view, kRoleCount> kRoleNames = {
     "administrator", "national-analyst", "regional-coordinator", "caseworker", "school-mentor"};
 constexpr std::array<std::string_view, kActionCount> kActionNames = {
     "view-aggregates", "list-cases", "read-case", "write-case", "assign-case", "hand-over-case",
-    "sync-cases", "set-region-rule", "manage-users", "read-audit", "purge"};
+    "sync-cases", "set-region-rule", "manage-users", "read-audit", "purge",
+    "read-programme", "write-programme"};
 }  // namespace
 
 std::string_view RoleName(Role r) { return kRoleNames[static_cast<size_t>(r)]; }
@@ -55,11 +56,12 @@ bool Authorize(const User& user, Action action, const Resource& resource) {
         case Action::kSetRegionRule:
         case Action::kManageUsers:
         case Action::kReadAudit:
-        case Action::kPurge: return true;
+        case Action::kPurge:
+        case Action::kReadProgramme: return true;
         default: return false;
       }
     case Role::kNationalAnalyst:
-      return action == Action::kViewAggregates;
+      return action == Action::kViewAggregates || action == Action::kReadProgramme;
     case Role::kRegionalCoordinator:
       switch (action) {
         case Action::kViewAggregates:
@@ -69,7 +71,9 @@ bool Authorize(const User& user, Action action, const Resource& resource) {
         case Action::kAssignCase:
         case Action::kHandOverCase:
         case Action::kSyncCases:
-        case Action::kSetRegionRule: return own_region;
+        case Action::kSetRegionRule:
+        case Action::kReadProgramme:
+        case Action::kWriteProgramme: return own_region;
         default: return false;
       }
     case Role::kCaseworker:
@@ -78,7 +82,8 @@ bool Authorize(const User& user, Action action, const Resource& resource) {
         case Action::kListCases:
         case Action::kReadCase:
         case Action::kWriteCase:
-        case Action::kHandOverCase: return own_region;
+        case Action::kHandOverCase:
+        case Action::kReadProgramme: return own_region;
         default: return false;
       }
     case Role::kSchoolMentor:

@@ -10,6 +10,9 @@
 //   caseworker            persons and aggregates of the own region: read, write,
 //                         hand over.
 //   school-mentor         cases whose last school is the own school: read only.
+// The regional programme (read-programme, write-programme): the region's coordinator
+// writes it; coordinators and caseworkers read their own region's, the administrator
+// and national analysts every region's.
 #ifndef VSV_FOLLOWUP_ACCESS_H_
 #define VSV_FOLLOWUP_ACCESS_H_
 
@@ -41,8 +44,10 @@ enum class Action : uint8_t {
   kManageUsers,     // add, deactivate, list users
   kReadAudit,       // search and export the audit log
   kPurge,           // retention: delete old closed cases
+  kReadProgramme,   // the regional programme and the effect report's figures: no persons
+  kWriteProgramme,  // agreements, measures, spending, the effect report's texts
 };
-inline constexpr int kActionCount = 11;
+inline constexpr int kActionCount = 13;
 std::string_view ActionName(Action a);  // "view-aggregates", "list-cases", ...
 
 // An authenticated user (or the command line acting as administrator).

@@ -134,11 +134,91 @@ CREATE INDEX audit_log_person ON audit_log(person_id, at);
 CREATE INDEX audit_log_user ON audit_log(user_name, at);
 )SQL";
 
+// The regional programme and the effect report (issue 16): agreements and measures
+// per legal topic, budgets and spending per year by the report's categories, cases
+// linked to measures, the destination of an ended trajectory (the case statuses do
+// not say "without daytime activity", "justice" or "other"), the report's texts.
+constexpr std::string_view kV2 = R"SQL(
+CREATE TABLE programme_agreements (
+  id {ID},
+  region {INT} NOT NULL,
+  topic TEXT NOT NULL CHECK (topic IN ('mbo-verklaring', 'support', 'vo-mbo', 'up-to-27', 'work-without-sk')),
+  text TEXT NOT NULL,
+  author_name TEXT NOT NULL,
+  updated_at {INT} NOT NULL
+){STRICT};
+CREATE INDEX programme_agreements_region ON programme_agreements(region, topic);
+
+CREATE TABLE programme_measures (
+  id {ID},
+  region {INT} NOT NULL,
+  topic TEXT NOT NULL CHECK (topic IN ('mbo-verklaring', 'support', 'vo-mbo', 'up-to-27', 'work-without-sk')),
+  title TEXT NOT NULL,
+  target_group TEXT NOT NULL,
+  activities TEXT NOT NULL,
+  partners TEXT NOT NULL,
+  planned_participants {INT} NOT NULL CHECK (planned_participants >= 0),
+  expected_effect TEXT NOT NULL,
+  expected_prevented {INT} NOT NULL CHECK (expected_prevented >= 0),
+  author_name TEXT NOT NULL,
+  updated_at {INT} NOT NULL,
+  UNIQUE (region, title)
+){STRICT};
+
+CREATE TABLE programme_budget (
+  measure_id {INT} NOT NULL REFERENCES programme_measures(id) ON DELETE CASCADE,
+  year {INT} NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+  euros {INT} NOT NULL CHECK (euros >= 0),
+  PRIMARY KEY (measure_id, year)
+){STRICT};
+
+CREATE TABLE programme_spending (
+  measure_id {INT} NOT NULL REFERENCES programme_measures(id) ON DELETE CASCADE,
+  year {INT} NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+  category TEXT NOT NULL CHECK (category IN ('A', 'B', 'C', 'D', 'E', 'F', 'G', 'H')),
+  euros {INT} NOT NULL CHECK (euros >= 0),
+  author_name TEXT NOT NULL,
+  updated_at {INT} NOT NULL,
+  PRIMARY KEY (measure_id, year, category)
+){STRICT};
+
+CREATE TABLE case_measures (
+  case_id {INT} NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+  measure_id {INT} NOT NULL REFERENCES programme_measures(id) ON DELETE CASCADE,
+  linked_on {INT} NOT NULL,
+  author_name TEXT NOT NULL,
+  PRIMARY KEY (case_id, measure_id)
+){STRICT};
+CREATE INDEX case_measures_measure ON case_measures(measure_id, linked_on);
+
+CREATE TABLE case_destinations (
+  case_id {INT} PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+  destination TEXT NOT NULL CHECK (destination IN ('full-time-education', 'work-learning', 'work-without-sk',
+                                                   'care-shelter-justice', 'no-daytime-activity',
+                                                   'moved-or-untraceable', 'other')),
+  ended_on {INT} NOT NULL,
+  author_name TEXT NOT NULL,
+  updated_at {INT} NOT NULL
+){STRICT};
+
+CREATE TABLE report_texts (
+  region {INT} NOT NULL,
+  year {INT} NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+  section TEXT NOT NULL CHECK (section IN ('cooperation', 'bottlenecks', 'success-factors', 'looking-back',
+                                           'good-practices')),
+  text TEXT NOT NULL,
+  author_name TEXT NOT NULL,
+  updated_at {INT} NOT NULL,
+  PRIMARY KEY (region, year, section)
+){STRICT};
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "cases, contacts, referrals, history, users, sessions, region rules, audit log", kV1},
+      {2, "regional programme: agreements, measures, budgets, spending, case links, destinations, report texts", kV2},
   };
   return kMigrations;
 }

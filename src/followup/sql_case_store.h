@@ -327,6 +327,27 @@ class SqlCaseStore final : public CaseStore {
 
   StoreResult<std::vector<AuditEntry>> SearchAudit(const Context& ctx, const AuditQuery& q) override;
 
+  // ---- programme (programme_store.cc) ---------------------------------------
+
+  StoreResult<Programme> GetProgramme(const Context& ctx, int region) override;
+  StoreResult<Agreement> AddAgreement(const Context& ctx, int region, ProgrammeTopic topic,
+                                      const std::string& text) override;
+  StoreResult<Measure> AddMeasure(const Context& ctx, const NewMeasure& measure) override;
+  StoreResult<Measure> SetSpending(const Context& ctx, int64_t measure_id, int year, int category,
+                                   int64_t euros) override;
+  StoreResult<void> LinkCaseToMeasure(const Context& ctx, int64_t case_id, int64_t measure_id, Date on) override;
+  StoreResult<void> SetCaseDestination(const Context& ctx, int64_t case_id, Destination destination,
+                                       Date ended_on) override;
+  StoreResult<ReportText> SetReportText(const Context& ctx, int region, int year, int section,
+                                        const std::string& text) override;
+  StoreResult<EffectRegisterFigures> EffectFigures(const Context& ctx, int region, int year) override;
+
+  static StoreResult<void> CheckMeasure(const NewMeasure& m);
+  // The region's measures (or only `only`) with their years: budget, spending, participants.
+  StoreResult<std::vector<Measure>> LoadMeasures(SqlConnection& c, int region, std::optional<int64_t> only);
+  // The case for a write by `ctx` (kWriteCase, refusal audited), inside c's transaction.
+  StoreResult<Case> LoadCaseForWrite(const Context& ctx, SqlConnection& c, int64_t case_id);
+
  private:
   StoreOptions options_;
   Dialect dialect_;

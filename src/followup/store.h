@@ -22,6 +22,7 @@
 #include "core/result.h"
 #include "followup/access.h"
 #include "followup/case.h"
+#include "followup/programme.h"
 #include "followup/sql.h"
 
 namespace vsv::followup {
@@ -270,6 +271,30 @@ class CaseStore {
 
   // The audit log, oldest first (administrator). The search itself is logged.
   virtual StoreResult<std::vector<AuditEntry>> SearchAudit(const Context& ctx, const AuditQuery& query) = 0;
+
+  // The regional programme (programme.h; programme_store.cc). Reading needs
+  // kReadProgramme (analysts and the administrator every region, coordinators and
+  // caseworkers their own), writing kWriteProgramme (the region's coordinator).
+  // Every write is audited (action programme:…); bad input is kInvalid with the field
+  // named, and nothing is saved.
+  virtual StoreResult<Programme> GetProgramme(const Context& ctx, int region) = 0;
+  virtual StoreResult<Agreement> AddAgreement(const Context& ctx, int region, ProgrammeTopic topic,
+                                              const std::string& text) = 0;
+  virtual StoreResult<Measure> AddMeasure(const Context& ctx, const NewMeasure& measure) = 0;
+  // Sets what measure `measure_id` spent in `year` in `category` (0 = A … 7 = H).
+  virtual StoreResult<Measure> SetSpending(const Context& ctx, int64_t measure_id, int year, int category,
+                                           int64_t euros) = 0;
+  // Links a case to a measure of its region from `on` (kWriteCase on the case; the
+  // link is in the case's history). Linking twice is kConflict.
+  virtual StoreResult<void> LinkCaseToMeasure(const Context& ctx, int64_t case_id, int64_t measure_id, Date on) = 0;
+  // Records where the case's trajectory ended (kWriteCase; replaces an earlier one).
+  virtual StoreResult<void> SetCaseDestination(const Context& ctx, int64_t case_id, Destination destination,
+                                               Date ended_on) = 0;
+  // The effect report's texts (section: ParseReportText); "" empties one.
+  virtual StoreResult<ReportText> SetReportText(const Context& ctx, int region, int year, int section,
+                                                const std::string& text) = 0;
+  // The register's figures of the effect report (kReadProgramme; no persons).
+  virtual StoreResult<EffectRegisterFigures> EffectFigures(const Context& ctx, int region, int year) = 0;
 };
 
 // RFC 4180 CSV of audit entries, with a header; times as UTC "YYYY-MM-DDTHH:MM:SSZ".
