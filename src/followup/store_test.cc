@@ -356,6 +356,7 @@ TEST(Schema, RendersTheSameLogicalSchemaForBothDialects) {
   };
   EXPECT_EQ(count(lite), count(pg));
   EXPECT_EQ(count(lite), 8u);
+  EXPECT_EQ(count(RenderForDialect(Migrations()[1].sql, Dialect::kSqlite)), 7u);
 }
 
 TEST(Sql, RewritesPlaceholdersOutsideQuotesOnly) {
@@ -833,6 +834,8 @@ constexpr MatrixRow kMatrix[] = {
     {Action::kManageUsers, {"11", "00", "00", "00", "00"}},
     {Action::kReadAudit, {"11", "00", "00", "00", "00"}},
     {Action::kPurge, {"11", "00", "00", "00", "00"}},
+    {Action::kReadProgramme, {"11", "11", "10", "10", "00"}},
+    {Action::kWriteProgramme, {"00", "00", "10", "00", "00"}},
 };
 
 User UserWithRole(Role r) {
@@ -1334,6 +1337,186 @@ TEST(PostgresOnly, EveryAcknowledgedWriteSurvivesASigkilledServer) {
   ASSERT_TRUE(s.has_value()) << s.error().message;
   CheckBurst(**s, b);
   s->reset();
+}
+
+
+// ---- the regional programme (issue 16) ---------------------------------------
+
+NewMeasure SampleMeasure(int region, const std::string& title) {
+  NewMeasure m;
+  m.region = region;
+  m.topic = ProgrammeTopic::kMboVerklaring;
+  m.title = title;
+  m.target_group = "Leavers without a diploma";
+  m.activities = "Exit interview, mbo-verklaring, warm handover";
+  m.partners = "ROC, RMC";
+  m.planned_participants = 40;
+  m.expected_effect = "Every leaver leaves with an mbo-verklaring";
+  m.expected_prevented = 5;
+  m.budget = {{2026, 12000}, {2027, 15000}};
+  return m;
+}
+
+int64_t CountRows(const std::string& target, const std::string& table) {
+  auto c = OpenSqlConnection(target);
+  if (!c) return -1;
+  auto r = (*c)->Exec("SELECT COUNT(*) FROM " + table, {});
+  return r ? r->rows.at(0).Int(0) : -1;
+}
+
+TEST_P(StoreTest, ProgrammeIsWrittenByTheRegionsCoordinatorAndReadByAnalysts) {
+  const User co = AddUser("co21", Role::kRegionalCoordinator, 21);
+  const User co22 = AddUser("co22", Role::kRegionalCoordinator, 22);
+  const User cw = AddUser("cw21", Role::kCaseworker, 21);
+  const User an = AddUser("analyst", Role::kNationalAnalyst);
+  auto empty = store_->GetProgramme(Ctx(an), 21);
+  ASSERT_TRUE(empty.has_value()) << empty.error().message;
+  EXPECT_EQ(empty->missing_topics.size(), 5u);  // a topic without an agreement is shown as missing
+  auto a = store_->AddAgreement(Ctx(co), 21, ProgrammeTopic::kMboVerklaring, "Every leaver gets one");
+  ASSERT_TRUE(a.has_value()) << a.error().message;
+  auto m = store_->AddMeasure(Ctx(co), SampleMeasure(21, "Exit desk"));
+  ASSERT_TRUE(m.has_value()) << m.error().message;
+  ASSERT_EQ(m->years.size(), 2u);
+  EXPECT_EQ(m->years[0].budget, 12000);
+  auto s = store_->SetSpending(Ctx(co), m->id, 2026, 2, 7000);  // C trajectory guidance
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  s = store_->SetSpending(Ctx(co), m->id, 2026, 0, 1000);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  s = store_->SetSpending(Ctx(co), m->id, 2026, 2, 6500);  // replaces the earlier amount
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->years[0].spent[2], 6500);
+  EXPECT_EQ(s->years[0].spent_total, 7500);
+  auto p = store_->GetProgramme(Ctx(an), 21);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->missing_topics, (std::vector<std::string>{"support", "vo-mbo", "up-to-27", "work-without-sk"}));
+  ASSERT_EQ(p->topics[0].measures.size(), 1u);
+  EXPECT_EQ(p->topics[0].measures[0].m.title, "Exit desk");
+  EXPECT_TRUE(store_->GetProgramme(Ctx(cw), 21).has_value());
+  // Refusals: another region's coordinator, a caseworker, an analyst write nothing.
+  for (const User* u : {&co22, &cw, &an}) {
+    auto r = store_->AddAgreement(Ctx(*u), 21, ProgrammeTopic::kSupport, "x");
+    ASSERT_FALSE(r.has_value()) << u->name;
+    EXPECT_EQ(r.error().code, Errc::kForbidden);
+    auto sp = store_->SetSpending(Ctx(*u), m->id, 2026, 1, 5);
+    ASSERT_FALSE(sp.has_value());
+    EXPECT_EQ(sp.error().code, Errc::kForbidden);
+  }
+  EXPECT_EQ(store_->GetProgramme(Ctx(co22), 21).error().code, Errc::kForbidden);
+  EXPECT_EQ(CountRows(target_, "programme_agreements"), 1);
+  auto audit = store_->SearchAudit(Ctx(Cli()), {});
+  ASSERT_TRUE(audit.has_value());
+  int writes = 0, denied = 0;
+  for (const AuditEntry& e : *audit) {
+    writes += e.action.rfind("programme:", 0) == 0;
+    denied += e.action == "denied:write-programme";
+  }
+  EXPECT_EQ(writes, 5);  // agreement, measure, three spending entries
+  EXPECT_EQ(denied, 6);
+}
+
+TEST_P(StoreTest, BadProgrammeInputIsRefusedWithAMessageAndNothingSaved) {
+  const User co = AddUser("co21", Role::kRegionalCoordinator, 21);
+  struct Bad {
+    std::function<void(NewMeasure&)> edit;
+    std::string says;
+  };
+  const std::vector<Bad> bad = {
+      {[](NewMeasure& m) { m.title = ""; }, "title is required"},
+      {[](NewMeasure& m) { m.planned_participants = -1; }, "planned_participants -1"},
+      {[](NewMeasure& m) { m.budget.push_back({2026, 1}); }, "budget year 2026 is given twice"},
+      {[](NewMeasure& m) { m.budget[0].year = 1999; }, "year 1999"},
+      {[](NewMeasure& m) { m.budget[0].euros = -5; }, "budget 2026 -5"},
+      {[](NewMeasure& m) { m.region = 0; }, "region 0"},
+      {[](NewMeasure& m) { m.expected_effect = ""; }, "expected_effect is required"},
+  };
+  for (const Bad& b : bad) {
+    NewMeasure m = SampleMeasure(21, "Exit desk");
+    b.edit(m);
+    auto r = store_->AddMeasure(Ctx(co), m);
+    ASSERT_FALSE(r.has_value()) << b.says;
+    EXPECT_EQ(r.error().code, Errc::kInvalid) << b.says;
+    EXPECT_NE(r.error().message.find(b.says), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(store_->AddAgreement(Ctx(co), 21, ProgrammeTopic::kSupport, "").error().code, Errc::kInvalid);
+  EXPECT_EQ(store_->SetReportText(Ctx(co), 21, 2024, 9, "x").error().code, Errc::kInvalid);
+  EXPECT_EQ(CountRows(target_, "programme_measures"), 0);
+  EXPECT_EQ(CountRows(target_, "programme_budget"), 0);
+  EXPECT_EQ(CountRows(target_, "programme_agreements"), 0);
+  auto m = store_->AddMeasure(Ctx(co), SampleMeasure(21, "Exit desk"));
+  ASSERT_TRUE(m.has_value());
+  auto dup = store_->AddMeasure(Ctx(co), SampleMeasure(21, "Exit desk"));
+  ASSERT_FALSE(dup.has_value());
+  EXPECT_EQ(dup.error().code, Errc::kConflict);
+  EXPECT_EQ(store_->SetSpending(Ctx(co), m->id, 2026, 8, 1).error().code, Errc::kInvalid);
+  EXPECT_EQ(store_->SetSpending(Ctx(co), m->id, 2026, 1, -1).error().code, Errc::kInvalid);
+  EXPECT_EQ(store_->SetSpending(Ctx(co), 999, 2026, 1, 1).error().code, Errc::kNotFound);
+  EXPECT_EQ(CountRows(target_, "programme_measures"), 1);
+  EXPECT_EQ(CountRows(target_, "programme_spending"), 0);
+}
+
+TEST_P(StoreTest, EffectFiguresCountLinkedCasesContactsAndDestinations) {
+  auto w = LoadWorld(false);
+  const User co = AddUser("co21", Role::kRegionalCoordinator, 21);
+  const User cw = AddUser("cw21", Role::kCaseworker, 21);
+  const User an = AddUser("analyst", Role::kNationalAnalyst);
+  Sync(*w, 21, MakeDate(2024, 10, 1));
+  auto cases = CasesOf(cw, 21);
+  auto m = store_->AddMeasure(Ctx(co), SampleMeasure(21, "Exit desk"));
+  ASSERT_TRUE(m.has_value());
+  // p01: phoned on the day it was opened; p03: met after 50 days (an intake, > 6 weeks).
+  Case p01 = cases.at("p01");
+  auto c1 = store_->RecordContact(Ctx(cw), p01.id, p01.version,
+                                  {MakeDate(2024, 10, 1), "phone", "young person", "call", "ok",
+                                   MakeDate(2024, 10, 15), ""});
+  ASSERT_TRUE(c1.has_value()) << c1.error().message;
+  CaseUpdate up;
+  up.status = CaseStatus::kInTrajectory;
+  ASSERT_TRUE(store_->UpdateCase(Ctx(cw), p01.id, c1->c.version, up).has_value());
+  SetToday(2024, 11, 20);
+  Case p03 = cases.at("p03");
+  auto c3 = store_->RecordContact(Ctx(cw), p03.id, p03.version,
+                                  {MakeDate(2024, 11, 20), "meeting", "young person", "intake", "ok",
+                                   MakeDate(2024, 12, 1), ""});
+  ASSERT_TRUE(c3.has_value()) << c3.error().message;
+  ASSERT_TRUE(store_->LinkCaseToMeasure(Ctx(cw), p01.id, m->id, MakeDate(2024, 10, 2)).has_value());
+  ASSERT_TRUE(store_->LinkCaseToMeasure(Ctx(cw), p03.id, m->id, MakeDate(2024, 11, 20)).has_value());
+  EXPECT_EQ(store_->LinkCaseToMeasure(Ctx(cw), p03.id, m->id, MakeDate(2024, 11, 20)).error().code,
+            Errc::kConflict);
+  ASSERT_TRUE(store_->SetCaseDestination(Ctx(cw), p01.id, Destination::kWorkLearning, MakeDate(2024, 11, 1))
+                  .has_value());
+  ASSERT_TRUE(store_->SetCaseDestination(Ctx(cw), p01.id, Destination::kFullTimeEducation, MakeDate(2024, 11, 2))
+                  .has_value());  // replaces
+  ASSERT_TRUE(store_->SetReportText(Ctx(co), 21, 2024, 0, "Good cooperation with the ROC").has_value());
+  // Mentors and other regions may not link or record a destination.
+  const User co22 = AddUser("co22", Role::kRegionalCoordinator, 22);
+  EXPECT_EQ(store_->SetCaseDestination(Ctx(co22), p03.id, Destination::kOther, MakeDate(2024, 11, 2)).error().code,
+            Errc::kForbidden);
+  auto f = store_->EffectFigures(Ctx(an), 21, 2024);
+  ASSERT_TRUE(f.has_value()) << f.error().message;
+  EXPECT_EQ(f->first_approached, 2);
+  EXPECT_EQ(f->intakes, 1);
+  EXPECT_EQ(f->weeks_to_first_contact, (std::array<int64_t, 3>{1, 0, 1}));
+  EXPECT_EQ(f->trajectories_started, 1);
+  EXPECT_EQ(f->trajectories_ended, 1);
+  EXPECT_EQ(f->destinations[static_cast<size_t>(Destination::kFullTimeEducation)], 1);
+  EXPECT_EQ(f->destinations[static_cast<size_t>(Destination::kWorkLearning)], 0);
+  EXPECT_EQ(f->leavers, 4);  // p01 p03 p04 p07
+  int64_t oud = 0;
+  for (int64_t n : f->oud_vsv_new) oud += n;
+  EXPECT_EQ(oud, 1);  // p06
+  EXPECT_EQ(f->empty_texts, (std::vector<std::string>{"bottlenecks", "success-factors", "looking-back",
+                                                       "good-practices"}));
+  auto p = store_->GetProgramme(Ctx(an), 21);
+  ASSERT_TRUE(p.has_value());
+  const Measure& pm = p->topics[0].measures.at(0);
+  int64_t in2024 = 0;
+  for (const MeasureYear& y : pm.years) in2024 += y.year == 2024 ? y.participants : 0;
+  EXPECT_EQ(in2024, 2);  // counted from the links, not typed
+  // A region with no cases has figures of zero, not an error.
+  auto none = store_->EffectFigures(Ctx(an), 40, 2024);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->first_approached, 0);
+  EXPECT_EQ(none->empty_texts.size(), 5u);
 }
 
 }  // namespace
