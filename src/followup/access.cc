@@ -57,7 +57,8 @@ bool Authorize(const User& user, Action action, const Resource& resource) {
         case Action::kManageUsers:
         case Action::kReadAudit:
         case Action::kPurge:
-        case Action::kReadProgramme: return true;
+        case Action::kReadProgramme:
+        case Action::kWriteProgramme: return true;
         default: return false;
       }
     case Role::kNationalAnalyst:

@@ -11,7 +11,8 @@
 //                         hand over.
 //   school-mentor         cases whose last school is the own school: read only.
 // The regional programme (read-programme, write-programme): the region's coordinator
-// writes it; coordinators and caseworkers read their own region's, the administrator
+// writes it (and the administrator, as the command line does);
+// coordinators and caseworkers read their own region's, the administrator
 // and national analysts every region's.
 #ifndef VSV_FOLLOWUP_ACCESS_H_
 #define VSV_FOLLOWUP_ACCESS_H_

@@ -118,8 +118,16 @@ struct TopicProgramme {
   bool missing = false;  // no agreement on this topic yet
 };
 
+// The region's own target: at most this many new vsv'ers in the school year that
+// ends in `year` (the national one is in the reference's targets.csv).
+struct RegionTarget {
+  int year = 0;
+  int64_t max_new_vsv = 0;
+};
+
 struct Programme {
   int region = 0;
+  std::vector<RegionTarget> targets;  // ascending by year
   std::array<TopicProgramme, kProgrammeTopicCount> topics;
   std::vector<std::string> missing_topics;  // TopicName of each topic without an agreement
 };

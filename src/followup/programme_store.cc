@@ -151,6 +151,9 @@ StoreResult<Programme> SqlCaseStore::GetProgramme(const Context& ctx, int region
     a.updated_at = r.Int(4);
     p.topics[static_cast<size_t>(a.topic)].agreements.push_back(std::move(a));
   }
+  VSV_TRY_SQL(targets, c.Exec("SELECT year, max_new_vsv FROM programme_targets WHERE region = $1 ORDER BY year",
+                              {int64_t{region}}));
+  for (const SqlRow& r : targets->rows) p.targets.push_back({static_cast<int>(r.Int(0)), r.Int(1)});
   VSV_TRY(measures, LoadMeasures(c, region, std::nullopt));
   for (Measure& m : *measures) p.topics[static_cast<size_t>(m.m.topic)].measures.push_back(std::move(m));
   for (TopicProgramme& t : p.topics) {
@@ -359,6 +362,34 @@ StoreResult<ReportText> SqlCaseStore::SetReportText(const Context& ctx, int regi
   }
   if (auto r = tx.Commit(); !r) return FailSql(r.error());
   return ReportText{section, text, text.empty() ? "" : ctx.user.name, text.empty() ? 0 : Now()};
+}
+
+StoreResult<RegionTarget> SqlCaseStore::SetRegionTarget(const Context& ctx, int region, int year,
+                                                         int64_t max_new_vsv) {
+  VSV_TRY(reg, CheckRegion(region));
+  VSV_TRY(y, CheckYear(year));
+  if (max_new_vsv < 0 || max_new_vsv > 1'000'000) {
+    return Fail(Errc::kInvalid, fmt::format("max_new_vsv {} is not 0-1000000", max_new_vsv));
+  }
+  if (!Authorize(ctx.user, Action::kWriteProgramme, Resource{region, std::nullopt})) {
+    return Deny(ctx, Action::kWriteProgramme, "", std::nullopt, region);
+  }
+  VSV_TRY(lease, pool_.Acquire());
+  SqlConnection& c = **lease;
+  Transaction tx(c);
+  if (auto r = tx.BeginWrite(); !r) return FailSql(r.error());
+  VSV_TRY_SQL(del, c.Exec("DELETE FROM programme_targets WHERE region = $1 AND year = $2",
+                          {int64_t{region}, int64_t{year}}));
+  VSV_TRY_SQL(ins, c.Exec("INSERT INTO programme_targets (region, year, max_new_vsv, author_name, updated_at) "
+                          "VALUES ($1, $2, $3, $4, $5)",
+                          {int64_t{region}, int64_t{year}, max_new_vsv, ctx.user.name, Now()}));
+  if (auto r = Audit(c, ctx, "programme:set-target", "", std::nullopt, region,
+                     fmt::format("{}: at most {} new vsv'ers", year, max_new_vsv));
+      !r) {
+    return FailSql(r.error());
+  }
+  if (auto r = tx.Commit(); !r) return FailSql(r.error());
+  return RegionTarget{year, max_new_vsv};
 }
 
 StoreResult<EffectRegisterFigures> SqlCaseStore::EffectFigures(const Context& ctx, int region, int year) {

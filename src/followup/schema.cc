@@ -201,6 +201,15 @@ CREATE TABLE case_destinations (
   updated_at {INT} NOT NULL
 ){STRICT};
 
+CREATE TABLE programme_targets (
+  region {INT} NOT NULL,
+  year {INT} NOT NULL CHECK (year BETWEEN 2000 AND 2100),
+  max_new_vsv {INT} NOT NULL CHECK (max_new_vsv >= 0),
+  author_name TEXT NOT NULL,
+  updated_at {INT} NOT NULL,
+  PRIMARY KEY (region, year)
+){STRICT};
+
 CREATE TABLE report_texts (
   region {INT} NOT NULL,
   year {INT} NOT NULL CHECK (year BETWEEN 2000 AND 2100),
@@ -218,7 +227,7 @@ CREATE TABLE report_texts (
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "cases, contacts, referrals, history, users, sessions, region rules, audit log", kV1},
-      {2, "regional programme: agreements, measures, budgets, spending, case links, destinations, report texts", kV2},
+      {2, "regional programme: agreements, measures, budgets, spending, case links, destinations, targets, report texts", kV2},
   };
   return kMigrations;
 }

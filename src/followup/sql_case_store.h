@@ -340,6 +340,7 @@ class SqlCaseStore final : public CaseStore {
                                        Date ended_on) override;
   StoreResult<ReportText> SetReportText(const Context& ctx, int region, int year, int section,
                                         const std::string& text) override;
+  StoreResult<RegionTarget> SetRegionTarget(const Context& ctx, int region, int year, int64_t max_new_vsv) override;
   StoreResult<EffectRegisterFigures> EffectFigures(const Context& ctx, int region, int year) override;
 
   static StoreResult<void> CheckMeasure(const NewMeasure& m);

@@ -293,6 +293,9 @@ class CaseStore {
   // The effect report's texts (section: ParseReportText); "" empties one.
   virtual StoreResult<ReportText> SetReportText(const Context& ctx, int region, int year, int section,
                                                 const std::string& text) = 0;
+  // The region's own target for `year` (kWriteProgramme); replaces an earlier one.
+  virtual StoreResult<RegionTarget> SetRegionTarget(const Context& ctx, int region, int year,
+                                                    int64_t max_new_vsv) = 0;
   // The register's figures of the effect report (kReadProgramme; no persons).
   virtual StoreResult<EffectRegisterFigures> EffectFigures(const Context& ctx, int region, int year) = 0;
 };

@@ -356,7 +356,7 @@ TEST(Schema, RendersTheSameLogicalSchemaForBothDialects) {
   };
   EXPECT_EQ(count(lite), count(pg));
   EXPECT_EQ(count(lite), 8u);
-  EXPECT_EQ(count(RenderForDialect(Migrations()[1].sql, Dialect::kSqlite)), 7u);
+  EXPECT_EQ(count(RenderForDialect(Migrations()[1].sql, Dialect::kSqlite)), 8u);
 }
 
 TEST(Sql, RewritesPlaceholdersOutsideQuotesOnly) {
@@ -835,7 +835,7 @@ constexpr MatrixRow kMatrix[] = {
     {Action::kReadAudit, {"11", "00", "00", "00", "00"}},
     {Action::kPurge, {"11", "00", "00", "00", "00"}},
     {Action::kReadProgramme, {"11", "11", "10", "10", "00"}},
-    {Action::kWriteProgramme, {"00", "00", "10", "00", "00"}},
+    {Action::kWriteProgramme, {"11", "00", "10", "00", "00"}},
 };
 
 User UserWithRole(Role r) {
@@ -1487,6 +1487,9 @@ TEST_P(StoreTest, EffectFiguresCountLinkedCasesContactsAndDestinations) {
   ASSERT_TRUE(store_->SetCaseDestination(Ctx(cw), p01.id, Destination::kFullTimeEducation, MakeDate(2024, 11, 2))
                   .has_value());  // replaces
   ASSERT_TRUE(store_->SetReportText(Ctx(co), 21, 2024, 0, "Good cooperation with the ROC").has_value());
+  ASSERT_TRUE(store_->SetRegionTarget(Ctx(co), 21, 2024, 300).has_value());
+  ASSERT_TRUE(store_->SetRegionTarget(Ctx(co), 21, 2024, 280).has_value());
+  EXPECT_EQ(store_->SetRegionTarget(Ctx(co), 21, 2024, -1).error().code, Errc::kInvalid);
   // Mentors and other regions may not link or record a destination.
   const User co22 = AddUser("co22", Role::kRegionalCoordinator, 22);
   EXPECT_EQ(store_->SetCaseDestination(Ctx(co22), p03.id, Destination::kOther, MakeDate(2024, 11, 2)).error().code,
@@ -1508,6 +1511,8 @@ TEST_P(StoreTest, EffectFiguresCountLinkedCasesContactsAndDestinations) {
                                                        "good-practices"}));
   auto p = store_->GetProgramme(Ctx(an), 21);
   ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->targets.size(), 1u);
+  EXPECT_EQ(p->targets.at(0).max_new_vsv, 280);
   const Measure& pm = p->topics[0].measures.at(0);
   int64_t in2024 = 0;
   for (const MeasureYear& y : pm.years) in2024 += y.year == 2024 ? y.participants : 0;
