@@ -18,6 +18,9 @@ void AddUsersCommand(CLI::App& app);
 void AddAuditCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
+// vsv programme …, vsv effect-report (cmd_programme.cc)
+void AddProgrammeCommand(CLI::App& app);
+void AddEffectReportCommand(CLI::App& app);
 
 }  // namespace vsv::cli
 
