@@ -38,55 +38,6 @@ Result<std::unique_ptr<CaseStore>> OpenStore(const std::string& db) {
   return std::move(*s);
 }
 
-nlohmann::ordered_json MeasureJson(const followup::Measure& m) {
-  nlohmann::ordered_json years = nlohmann::ordered_json::array();
-  for (const followup::MeasureYear& y : m.years) {
-    nlohmann::ordered_json spent = nlohmann::ordered_json::object();
-    for (int c = 0; c < followup::kSpendingCategoryCount; ++c) {
-      spent[std::string(1, static_cast<char>('A' + c))] = y.spent[static_cast<size_t>(c)];
-    }
-    years.push_back({{"year", y.year}, {"budget", y.budget}, {"spent", spent}, {"spent_total", y.spent_total},
-                     {"participants", y.participants}});
-  }
-  return {{"id", m.id},
-          {"topic", followup::TopicName(m.m.topic)},
-          {"title", m.m.title},
-          {"target_group", m.m.target_group},
-          {"activities", m.m.activities},
-          {"partners", m.m.partners},
-          {"planned_participants", m.m.planned_participants},
-          {"expected_effect", m.m.expected_effect},
-          {"expected_prevented", m.m.expected_prevented},
-          {"years", years}};
-}
-
-}  // namespace
-
-nlohmann::ordered_json ProgrammeJson(const followup::Programme& p) {
-  nlohmann::ordered_json topics = nlohmann::ordered_json::array();
-  for (const followup::TopicProgramme& t : p.topics) {
-    nlohmann::ordered_json agreements = nlohmann::ordered_json::array(), measures = nlohmann::ordered_json::array();
-    for (const followup::Agreement& a : t.agreements) {
-      agreements.push_back({{"id", a.id}, {"text", a.text}, {"author", a.author}});
-    }
-    for (const followup::Measure& m : t.measures) measures.push_back(MeasureJson(m));
-    topics.push_back({{"topic", followup::TopicName(t.topic)},
-                      {"label_nl", followup::TopicLabelNl(t.topic)},
-                      {"label_en", followup::TopicLabelEn(t.topic)},
-                      {"missing", t.missing},
-                      {"agreements", agreements},
-                      {"measures", measures}});
-  }
-  nlohmann::ordered_json targets = nlohmann::ordered_json::array();
-  for (const followup::RegionTarget& t : p.targets) targets.push_back({{"year", t.year}, {"max_new_vsv", t.max_new_vsv}});
-  return {{"region", fmt::format("{:02d}", p.region)},
-          {"targets", targets},
-          {"missing_topics", p.missing_topics},
-          {"topics", topics}};
-}
-
-namespace {
-
 int RunShow(const ProgrammeOptions& o) {
   auto store = OpenStore(o.db);
   if (!store) return Fail(store.error());

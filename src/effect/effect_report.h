@@ -60,6 +60,8 @@ Result<EffectReport> BuildEffectReport(const Registry& registry, const Reference
 std::string FigureText(const EffectFigure& f);
 
 nlohmann::ordered_json EffectReportJson(const EffectReport& report);
+// The programme as the CLI (--format json) and GET /api/v1/programme give it.
+nlohmann::ordered_json ProgrammeJson(const followup::Programme& programme);
 // One sheet "effectrapportage" (section, key, label, value) and the texts.
 Result<std::string> EffectReportXlsx(const EffectReport& report, bool english);
 // A4 PDF (cairo + pango), text selectable (effect_pdf.cc).

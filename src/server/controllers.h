@@ -20,6 +20,9 @@ void RegisterStockRoutes(ApiServer& api);
 void RegisterSessionRoutes(ApiServer& api);
 // /api/v1/cases…, /api/v1/users, /api/v1/audit: the register (cases_controller.cc)
 void RegisterCasesRoutes(ApiServer& api);
+// /api/v1/programme…, /api/v1/effect-report, /api/v1/cases/{id}/measures|destination
+// (programme_controller.cc)
+void RegisterProgrammeRoutes(ApiServer& api);
 // GET /api/v1/meta, /api/v1/health, /api/openapi.json (register last: it documents
 // the routes registered before it)
 void RegisterMetaRoutes(ApiServer& api);

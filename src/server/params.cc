@@ -63,6 +63,11 @@ std::vector<ParamSpec> MakeCatalogue() {
       {"audit_from", "From this date (YYYY-MM-DD, inclusive).", oj{{"type", "string"}, {"format", "date"}}},
       {"audit_to", "Up to this date (YYYY-MM-DD, inclusive).", oj{{"type", "string"}, {"format", "date"}}},
       {"audit_format", "json (default) or csv (a download).", oj{{"type", "string"}, {"enum", {"json", "csv"}}}},
+      // The effect report (programme_controller.cc).
+      {"report_year", "Calendar year of the effect report.", oj{{"type", "integer"}}},
+      {"report_format", "json (default), pdf or xlsx (a download).",
+       oj{{"type", "string"}, {"enum", {"json", "pdf", "xlsx"}}}},
+      {"report_lang", "nl (default) or en.", oj{{"type", "string"}, {"enum", {"nl", "en"}}}},
   };
 }
 

@@ -33,6 +33,7 @@ Server::Server(ServerContext& context, ServerOptions options) : context_(context
   RegisterStockRoutes(*api_);
   RegisterSessionRoutes(*api_);
   RegisterCasesRoutes(*api_);
+  RegisterProgrammeRoutes(*api_);
   RegisterMetaRoutes(*api_);  // last: its OpenAPI document lists the routes before it
 
   // Static files: the map's boundaries under /geo/, the dashboard under /.

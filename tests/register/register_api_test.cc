@@ -260,7 +260,40 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
                  {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
       {"audit-csv", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {403, 403}},
                      {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      // The regional programme and the effect report (issue 16).
+      {"programme", {{"admin", {200, 200}}, {"analyst", {200, 200}}, {"coordinator", {200, 403}},
+                     {"caseworker", {200, 403}}, {"mentor", {403, 403}}}},
+      {"add-agreement", {{"admin", {201, 201}}, {"analyst", {403, 403}}, {"coordinator", {201, 403}},
+                         {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"add-measure", {{"admin", {201, 201}}, {"analyst", {403, 403}}, {"coordinator", {201, 403}},
+                       {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"spending", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {200, 403}},
+                    {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"target", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {200, 403}},
+                  {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      {"text", {{"admin", {200, 200}}, {"analyst", {403, 403}}, {"coordinator", {200, 403}},
+                {"caseworker", {403, 403}}, {"mentor", {403, 403}}}},
+      // Linking twice is a 409: the caseworker (after the coordinator) is authorized.
+      {"link-measure", {{"admin", {403, 403}}, {"analyst", {403, 403}}, {"coordinator", {201, 403}},
+                        {"caseworker", {409, 403}}, {"mentor", {403, 403}}}},
+      {"destination", {{"admin", {403, 403}}, {"analyst", {403, 403}}, {"coordinator", {200, 403}},
+                       {"caseworker", {200, 403}}, {"mentor", {403, 403}}}},
+      {"effect-report", {{"admin", {200, 200}}, {"analyst", {200, 200}}, {"coordinator", {200, 403}},
+                         {"caseworker", {200, 403}}, {"mentor", {403, 403}}}},
   };
+  // One measure per region, for the spending and link probes.
+  std::map<int, int64_t> measure_of;
+  for (int region : {kOwn, kOther}) {
+    followup::NewMeasure m;
+    m.region = region;
+    m.topic = followup::ProgrammeTopic::kSupport;
+    m.title = "Matrix";
+    m.target_group = m.activities = m.partners = m.expected_effect = "x";
+    auto made = store_->AddMeasure({followup::CommandLineUser(), "test"}, m);
+    ASSERT_TRUE(made.has_value()) << made.error().message;
+    measure_of[region] = made->id;
+  }
+  int measure_n = 0;
   // Person-level routes without a region: the user's own region; a user without one
   // (administrator, analyst) is refused like for another region — and that refusal
   // is audited too (denied:list-cases, no region), checked through the audit API.
@@ -330,6 +363,21 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
           {"user-password", "POST", "/api/v1/users/spare/password", {{"password", kPassword}}},
           {"audit", "GET", "/api/v1/audit", {}},
           {"audit-csv", "GET", "/api/v1/audit?format=csv", {}},
+          {"programme", "GET", fmt::format("/api/v1/programme?region={}", region), {}},
+          {"add-agreement", "POST", "/api/v1/programme/agreements",
+           {{"region", region}, {"topic", "support"}, {"text", "afspraak"}}},
+          {"add-measure", "POST", "/api/v1/programme/measures",
+           {{"region", region}, {"topic", "vo-mbo"}, {"title", fmt::format("m{}", measure_n++)},
+            {"target_group", "vso"}, {"activities", "a"}, {"partners", "p"}, {"planned_participants", 3},
+            {"expected_effect", "e"}, {"budget", {{{"year", 2026}, {"euros", 100}}}}}},
+          {"spending", "PUT", fmt::format("/api/v1/programme/measures/{}/spending", measure_of[region]),
+           {{"year", 2026}, {"category", "C"}, {"euros", 10}}},
+          {"target", "PUT", "/api/v1/programme/targets", {{"region", region}, {"year", 2026}, {"max_new_vsv", 9}}},
+          {"text", "PUT", "/api/v1/programme/texts",
+           {{"region", region}, {"year", 2026}, {"section", "bottlenecks"}, {"text", "weinig"}}},
+          {"link-measure", "POST", c + "/measures", {{"measure_id", measure_of[region]}}},
+          {"destination", "PUT", c + "/destination", {{"destination", "other"}}},
+          {"effect-report", "GET", fmt::format("/api/v1/effect-report?region={}&year=2024", region), {}},
       };
       for (const Probe& p : probes) {
         // Versions move with every successful write: re-read before each write.
@@ -371,7 +419,7 @@ TEST_F(RegisterApiTest, AuthorizationMatrix) {
       }
     }
   }
-  EXPECT_EQ(checked, 5 * 2 * 19);
+  EXPECT_EQ(checked, 5 * 2 * 28);  // 19 register routes, 9 of the programme
 }
 
 TEST_F(RegisterApiTest, LoginCookieLogoutAndLockout) {
