@@ -151,6 +151,7 @@ function header() {
     if (['regional-coordinator', 'caseworker', 'school-mentor'].includes(r)) nav.push(['#/worklist', t('navWorklist')]);
     if (['regional-coordinator', 'caseworker', 'administrator', 'national-analyst'].includes(r)) nav.push(['#/overview', t('navOverview')]);
     if (maySetRule(u)) nav.push(['#/rule', t('navRule')]);
+    if (r !== 'school-mentor') nav.push(['#/programme', t('navProgramme')], ['#/effect-report', t('navEffectReport')]);
     if (mayManage(u)) nav.push(['#/users', t('navUsers')], ['#/purge', t('navPurge')], ['#/audit', t('navAudit')]);
     nav.push(['#/password', t('navPassword')]);
   }
@@ -675,6 +676,77 @@ function passwordView() {
   return form;
 }
 
+// ---- the regional programme and the effect report (issue 16) -----------------------
+
+function regionOf(params) {
+  const u = session.user;
+  return u.region ?? Number(params.get('region') || 1);
+}
+
+function regionPicker(route, region, extra = {}) {
+  if (session.user.region !== null && session.user.region !== undefined) return null;
+  return el('form', { class: 'filters', 'data-testid': `${route}-region`, onsubmit: (e) => {
+    e.preventDefault();
+    window.location.hash = `#/${route}?${new URLSearchParams({ ...extra, ...formData(e.target) })}`;
+  } },
+  field(t('region'), el('input', { name: 'region', type: 'number', min: 1, max: 40, required: true, value: region, inputmode: 'numeric' })),
+  el('button', { type: 'submit', class: 'button' }, t('show')));
+}
+
+// Programma: per topic the agreements and measures; a topic without an agreement is
+// marked missing. The region's coordinator (and the administrator) adds agreements.
+async function programmeView(params) {
+  const region = regionOf(params);
+  const p = await api('GET', `/api/v1/programme?region=${region}`);
+  const en = language() === 'en';
+  const topics = p.topics.map((tp) => el('section', { class: 'card', 'data-testid': `topic-${tp.topic}` },
+    el('h2', {}, en ? tp.label_en : tp.label_nl),
+    tp.missing ? message('error', t('topicMissing')) : null,
+    el('ul', {}, tp.agreements.map((a) => el('li', {}, a.text))),
+    tp.measures.length ? el('table', {}, el('thead', {}, el('tr', {}, [t('measure'), t('plannedParticipants'), t('year'), t('budget'), t('spent'), t('participants')].map((h) => el('th', {}, h)))),
+      el('tbody', {}, tp.measures.flatMap((m) => (m.years.length ? m.years : [{ year: '', budget: 0, spent_total: 0, participants: 0 }]).map((y) => el('tr', {},
+        el('td', {}, m.title), el('td', { class: 'num' }, formatInt(m.planned_participants)), el('td', {}, String(y.year)),
+        el('td', { class: 'num' }, formatInt(y.budget)), el('td', { class: 'num' }, formatInt(y.spent_total)),
+        el('td', { class: 'num' }, formatInt(y.participants))))))) : null));
+  const head = [el('h1', {}, t('programmeTitle', { region: pad2(region) })), el('p', { class: 'intro' }, t('programmeIntro'))];
+  if (!maySetRule(session.user)) return el('section', { 'data-testid': 'programme' }, head, regionPicker('programme', region), topics);
+  const out = saySlot('programme');
+  const form = el('form', { class: 'card narrow-left', 'data-testid': 'agreement-form', onsubmit: async (e) => {
+    e.preventDefault();
+    const d = formData(form);
+    say(out, null);
+    try {
+      await api('POST', '/api/v1/programme/agreements', { region, topic: d.topic, text: d.text });
+      render();
+    } catch (err) { say(out, () => failure(err)); }
+  } },
+  el('h2', {}, t('addAgreement')),
+  field(t('topic'), el('select', { name: 'topic' }, p.topics.map((tp) => el('option', { value: tp.topic }, en ? tp.label_en : tp.label_nl)))),
+  field(t('agreement'), el('textarea', { name: 'text', required: true, rows: 3 })),
+  el('button', { type: 'submit', class: 'button' }, t('save')), out);
+  return el('section', { 'data-testid': 'programme' }, head, regionPicker('programme', region), topics, form);
+}
+
+// Effectrapportage: every figure of the report as the API gives it, the texts still
+// empty, and the PDF / XLSX downloads.
+async function effectReportView(params) {
+  const region = regionOf(params);
+  const year = Number(params.get('year') || new Date().getFullYear());
+  const r = await api('GET', `/api/v1/effect-report?region=${region}&year=${year}`);
+  const en = language() === 'en';
+  const q = `region=${region}&year=${year}&lang=${language()}`;
+  return el('section', { 'data-testid': 'effect-report' },
+    el('h1', {}, t('effectTitle', { region: pad2(region), year: String(year) })),
+    el('p', { class: 'intro' }, t('effectIntro', { schoolYear: r.school_year })),
+    regionPicker('effect-report', region, { year: String(year) }),
+    el('p', {}, el('a', { class: 'button', href: `/api/v1/effect-report?${q}&format=pdf`, 'data-testid': 'effect-pdf' }, 'PDF'), ' ',
+      el('a', { class: 'button', href: `/api/v1/effect-report?${q}&format=xlsx`, 'data-testid': 'effect-xlsx' }, 'XLSX')),
+    r.missing_topics.length ? message('error', t('topicsMissing', { topics: r.missing_topics.join(', ') })) : null,
+    r.empty_texts.length ? message('error', t('textsEmpty', { texts: r.empty_texts.join(', ') })) : null,
+    el('table', { 'data-testid': 'effect-figures' }, el('tbody', {}, r.figures.map((f) => el('tr', { 'data-key': f.key },
+      el('td', {}, f.section), el('td', {}, en ? f.label_en : f.label_nl), el('td', { class: 'num' }, f.text))))));
+}
+
 // ---- router ----------------------------------------------------------------------
 
 let renderToken = 0;
@@ -700,6 +772,8 @@ async function render() {
     else if (parts[0] === 'users') view = await usersView();
     else if (parts[0] === 'rule') view = await ruleView(params);
     else if (parts[0] === 'purge') view = purgeView();
+    else if (parts[0] === 'programme') view = await programmeView(params);
+    else if (parts[0] === 'effect-report') view = await effectReportView(params);
     else if (parts[0] === 'audit') view = await auditView(params);
     else if (parts[0] === 'password') view = passwordView();
     else view = await worklistView(params);

@@ -1,6 +1,14 @@
 // The register's words (Dutch first; domain terms as in /work/shared/domain/users.md).
 export const words = {
   nl: {
+    navProgramme: 'Programma', navEffectReport: 'Effectrapportage',
+    programmeTitle: 'Regionaal programma RMC-regio {region}',
+    programmeIntro: 'Per wettelijk thema de afspraken en maatregelen; deelnemers zijn de gekoppelde dossiers.',
+    topicMissing: 'Ontbreekt: nog geen afspraak over dit thema.', measure: 'Maatregel', plannedParticipants: 'Verwachte deelnemers',
+    year: 'Jaar', budget: 'Begroot (€)', spent: 'Besteed (€)', participants: 'Deelnemers', addAgreement: 'Afspraak vastleggen',
+    topic: 'Thema', agreement: 'Afspraak',
+    effectTitle: 'Effectrapportage RMC-regio {region}, {year}', effectIntro: 'Telling schooljaar {schoolYear}; register kalenderjaar. Elk getal komt uit de telling of het register.',
+    topicsMissing: "Thema's zonder afspraak: {topics}", textsEmpty: 'Nog lege teksten: {texts}',
     regTitle: 'Register vsv-begeleiding',
     login: 'Inloggen', logout: 'Uitloggen', userName: 'Gebruikersnaam', password: 'Wachtwoord',
     loginFailed: 'Inloggen mislukt: {message}',
@@ -78,6 +86,14 @@ export const words = {
     'role:school-mentor': 'mentor',
   },
   en: {
+    navProgramme: 'Programme', navEffectReport: 'Effect report',
+    programmeTitle: 'Regional programme RMC region {region}',
+    programmeIntro: 'Per legal topic the agreements and measures; participants are the linked cases.',
+    topicMissing: 'Missing: no agreement on this topic yet.', measure: 'Measure', plannedParticipants: 'Expected participants',
+    year: 'Year', budget: 'Budget (€)', spent: 'Spent (€)', participants: 'Participants', addAgreement: 'Record an agreement',
+    topic: 'Topic', agreement: 'Agreement',
+    effectTitle: 'Effect report RMC region {region}, {year}', effectIntro: 'Count of school year {schoolYear}; register by calendar year. Every figure comes from the count or the register.',
+    topicsMissing: 'Topics without an agreement: {topics}', textsEmpty: 'Texts still empty: {texts}',
     regTitle: 'Early school leavers follow-up register',
     login: 'Log in', logout: 'Log out', userName: 'User name', password: 'Password',
     loginFailed: 'Login failed: {message}',
