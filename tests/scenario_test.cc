@@ -23,7 +23,7 @@ std::optional<std::string> Attribute(const Registry& r, const YearClassification
       {"region", Dimension::kRegion},      {"sector", Dimension::kSector},
       {"category", Dimension::kCategory},  {"level", Dimension::kLevel},
       {"pathway", Dimension::kPathway},    {"sex", Dimension::kSex},
-      {"age", Dimension::kAge}};
+      {"age", Dimension::kAge},            {"situation", Dimension::kSituation}};
   auto it = kNames.find(name);
   if (it == kNames.end()) return std::string("<unknown attribute '" + name + "'>");
   auto text = DimensionValueText(r, it->second, DimensionValue(r, c, i, it->second));

@@ -72,7 +72,7 @@ void AddCountCommand(CLI::App& app) {
   cmd->add_option("--year", o->year, "school year (2023 = 2023-2024), a range 2015-2023, or all")->required();
   cmd->add_option("--age-limit", o->age_limit, "younger than this on teldatum T (22 national, 27 Doorstroompunt)")
       ->check(CLI::Range(12, 40));
-  cmd->add_option("--by", o->by, "breakdown: school,location,municipality,region,sector,category,level,pathway,sex,age");
+  cmd->add_option("--by", o->by, "breakdown: school,location,municipality,region,sector,category,level,pathway,sex,age,situation");
   cmd->add_option("--region", o->region, "only this region (two-digit code)");
   cmd->add_option("--format", o->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   AddBoundariesOption(cmd, &o->boundaries);

@@ -7,12 +7,14 @@
 
 #include <fmt/format.h>
 
+#include "measure/situation.h"
+
 namespace vsv {
 
 namespace {
-constexpr std::array<std::string_view, 10> kDimensionNames = {
+constexpr std::array<std::string_view, kDimensionCount> kDimensionNames = {
     "school", "location", "municipality", "region", "sector",
-    "category", "level", "pathway", "sex", "age"};
+    "category", "level", "pathway", "sex", "age", "situation"};
 }  // namespace
 
 std::string_view DimensionName(Dimension d) { return kDimensionNames[static_cast<size_t>(d)]; }
@@ -27,7 +29,7 @@ Result<std::vector<Dimension>> ParseDimensions(std::string_view list) {
     auto it = std::find(kDimensionNames.begin(), kDimensionNames.end(), word);
     if (it == kDimensionNames.end()) {
       return MakeError(fmt::format("unknown breakdown '{}'; expected one or more of school, location, "
-                                   "municipality, region, sector, category, level, pathway, sex, age",
+                                   "municipality, region, sector, category, level, pathway, sex, age, situation",
                                    word));
     }
     const Dimension d = static_cast<Dimension>(it - kDimensionNames.begin());
@@ -93,6 +95,8 @@ int32_t ValueOf(const Registry& r, const YearClassification& c, const Division& 
     return pathway == Pathway::kNone ? -1 : static_cast<int32_t>(pathway);
   } else if constexpr (D == Dimension::kSex) {
     return static_cast<int32_t>(r.persons.sex[c.person[i]]);
+  } else if constexpr (D == Dimension::kSituation) {
+    return static_cast<int32_t>(SituationAfterYear(r, c.person[i], c.year));
   } else {
     static_assert(D == Dimension::kAge);
     return c.AgeAt(r, i);
@@ -113,6 +117,7 @@ decltype(auto) WithDimension(Dimension d, F&& f) {
     case Dimension::kLevel: return f(DimensionTag<Dimension::kLevel>{});
     case Dimension::kPathway: return f(DimensionTag<Dimension::kPathway>{});
     case Dimension::kSex: return f(DimensionTag<Dimension::kSex>{});
+    case Dimension::kSituation: return f(DimensionTag<Dimension::kSituation>{});
     case Dimension::kAge: break;
   }
   return f(DimensionTag<Dimension::kAge>{});
@@ -138,6 +143,7 @@ std::optional<std::string> DimensionValueText(const Registry& r, Dimension d, in
     case Dimension::kPathway: return std::string(ToString(static_cast<Pathway>(v)));
     case Dimension::kSex: return std::string(ToString(static_cast<Sex>(v)));
     case Dimension::kAge: return fmt::format("{}", v);
+    case Dimension::kSituation: return std::string(WorkSituationName(static_cast<WorkSituation>(v)));
   }
   return std::nullopt;
 }
@@ -145,7 +151,7 @@ std::optional<std::string> DimensionValueText(const Registry& r, Dimension d, in
 namespace {
 
 // Keys of up to kMaxDims values, packed for hashing.
-constexpr size_t kMaxDims = 10;
+constexpr size_t kMaxDims = kDimensionCount;
 using PackedKey = std::array<int32_t, kMaxDims>;
 struct PackedKeyHash {
   size_t operator()(const PackedKey& k) const {
@@ -168,6 +174,7 @@ int64_t Cardinality(const Registry& r, Dimension d) {
     case Dimension::kPathway: return 3;
     case Dimension::kSex: return 3;
     case Dimension::kAge: return 256;
+    case Dimension::kSituation: return kWorkSituationCount;
   }
   return 0;
 }

@@ -18,7 +18,11 @@ namespace vsv {
 
 enum class Dimension : uint8_t {
   kSchool, kLocation, kMunicipality, kRegion, kSector, kCategory, kLevel, kPathway, kSex, kAge,
+  // Where the person is on teldatum T+1 by the registers of work and benefits
+  // (measure/situation.h): EMPLOYED, BENEFIT, EMPLOYED_AND_BENEFIT, NEITHER.
+  kSituation,
 };
+inline constexpr int kDimensionCount = 11;
 std::string_view DimensionName(Dimension d);
 // "region,sector" -> {kRegion, kSector}; an error names the unknown word.
 Result<std::vector<Dimension>> ParseDimensions(std::string_view list);
@@ -45,7 +49,7 @@ struct PartCounts {
 // A group's key: one value per dimension, -1 for "unknown" (null).
 // Values: school = index into InstitutionTable::brin; location = location row;
 // municipality = CBS code; region = code; sector/category/sex/pathway = enum value;
-// level = 1..4; age = years.
+// level = 1..4; age = years; situation = Situation value.
 struct CountGroup {
   std::vector<int32_t> key;
   PartCounts counts;

@@ -42,8 +42,9 @@ Reference* PropertyTest::reference_ = nullptr;
 const std::vector<std::vector<Dimension>> kBreakdowns = {
     {Dimension::kSchool}, {Dimension::kLocation}, {Dimension::kMunicipality}, {Dimension::kRegion},
     {Dimension::kSector}, {Dimension::kCategory}, {Dimension::kLevel}, {Dimension::kPathway},
-    {Dimension::kSex}, {Dimension::kAge},
-    {Dimension::kRegion, Dimension::kSector, Dimension::kCategory}};
+    {Dimension::kSex}, {Dimension::kAge}, {Dimension::kSituation},
+    {Dimension::kRegion, Dimension::kSector, Dimension::kCategory},
+    {Dimension::kRegion, Dimension::kSector, Dimension::kSituation}};
 
 void ExpectDecompositionAddsUp(const nlohmann::ordered_json& g) {
   EXPECT_EQ(g["A"], g["B"].get<int64_t>() + g["C"].get<int64_t>() + g["D"].get<int64_t>() + g["X"].get<int64_t>());

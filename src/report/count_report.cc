@@ -194,7 +194,9 @@ namespace {
 constexpr std::pair<const char*, const char*> kDimensionLabels[] = {
     {"school", "instelling"}, {"location", "vestiging"}, {"municipality", "gemeente"},
     {"region", "regio"}, {"sector", "sector"}, {"category", "categorie"}, {"level", "niveau"},
-    {"pathway", "leerweg"}, {"sex", "geslacht"}, {"age", "leeftijd"}};
+    {"pathway", "leerweg"}, {"sex", "geslacht"}, {"age", "leeftijd"},
+    {"situation", "situatie T+1"}};
+static_assert(std::size(kDimensionLabels) == kDimensionCount);
 
 std::string Label(Dimension d) { return kDimensionLabels[static_cast<size_t>(d)].second; }
 

@@ -32,7 +32,7 @@ ApiResult<Reply> HandleMeta(ServerContext& ctx, const ApiRequest& req) {
   }
   j["categories"] = categories;
   oj dims = oj::array();
-  for (int d = 0; d <= static_cast<int>(Dimension::kAge); ++d) dims.push_back(DimensionName(static_cast<Dimension>(d)));
+  for (int d = 0; d < kDimensionCount; ++d) dims.push_back(DimensionName(static_cast<Dimension>(d)));
   j["dimensions"] = dims;
   oj targets = oj::array();
   for (const NationalTarget& t : ctx.reference.targets()) {

@@ -54,6 +54,7 @@ DimensionColumns ColumnsOf(Dimension d) {
     case Dimension::kPathway: return {"leerweg", nullptr};
     case Dimension::kSex: return {"geslacht", nullptr};
     case Dimension::kAge: return {"leeftijd", nullptr};
+    case Dimension::kSituation: return {"situatie op teldatum T+1", nullptr};
   }
   return {"", nullptr};
 }
