@@ -18,6 +18,7 @@ void AddUsersCommand(CLI::App& app);
 void AddAuditCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
+void AddRiskCommand(CLI::App& app);
 
 }  // namespace vsv::cli
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   vsv::cli::AddAuditCommand(app);
   vsv::cli::AddSynthCommand(app);
   vsv::cli::AddServeCommand(app);
+  vsv::cli::AddRiskCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // a subcommand failed and said why
