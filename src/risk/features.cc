@@ -222,7 +222,7 @@ Result<FeatureMatrix> ExtractFeatures(ClassificationCache& cache, int year, Date
         if (s == Sector::kPRO || s == Sector::kVSO) f[kProVso] = 1;
         if (s == Sector::kVO && en.newcomer[k]) newcomer = true;
         const Date ek = end_of(k);
-        if (ek == kOpenEnd) enrolled_now = true;
+        if (ek == kOpenEnd || ek >= as_of) enrolled_now = true;
         const Date sk = en.start_date[k];
         if (sk > d24) {
           // A switch: another enrolment that started earlier and ran up to 62 days

@@ -56,7 +56,7 @@ Result<Model> FitLogistic(const std::vector<RowRef>& rows, size_t p, const Train
   beta[0] = std::log(ybar / (1 - ybar));
   std::vector<Eigen::MatrixXd> hs(nblocks);
   std::vector<Eigen::VectorXd> gs(nblocks);
-  for (int iter = 0; iter < 30; ++iter) {
+  for (int iter = 0; iter < 60; ++iter) {
     ParallelFor(nblocks, ThreadCount(o.threads), [&](size_t b) {
       const size_t lo = b * block, hi = std::min(n, lo + block);
       Eigen::MatrixXd xb(static_cast<Eigen::Index>(hi - lo), static_cast<Eigen::Index>(d));
@@ -85,7 +85,12 @@ Result<Model> FitLogistic(const std::vector<RowRef>& rows, size_t p, const Train
       h(k, k) += o.l2;
       g[k] -= o.l2 * beta[k];
     }
-    const Eigen::VectorXd step = h.ldlt().solve(g);
+    Eigen::VectorXd step = h.ldlt().solve(g);
+    // Damped Newton: a step of more than 1 on the standardised scale is shortened,
+    // so that rare events or near-separation cannot make the iteration diverge.
+    const double big = step.cwiseAbs().maxCoeff();
+    if (!std::isfinite(big)) return MakeError("train: the logistic fit did not converge");
+    if (big > 1.0) step /= big;
     beta += step;
     if (step.cwiseAbs().maxCoeff() < 1e-9) break;
   }
