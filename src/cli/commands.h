@@ -21,6 +21,7 @@ void AddServeCommand(CLI::App& app);
 // vsv programme …, vsv effect-report (cmd_programme.cc)
 void AddProgrammeCommand(CLI::App& app);
 void AddEffectReportCommand(CLI::App& app);
+void AddRiskCommand(CLI::App& app);
 
 }  // namespace vsv::cli
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   vsv::cli::AddServeCommand(app);
   vsv::cli::AddProgrammeCommand(app);
   vsv::cli::AddEffectReportCommand(app);
+  vsv::cli::AddRiskCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {  // a subcommand failed and said why
